@@ -1,0 +1,56 @@
+"""Which regions, municipalities and organizations a user may see.
+
+Every app asks these functions and nothing else, so a list, a detail page, an export and a
+download cannot disagree about scope. Anything out of scope is reported as missing (404), the
+same as a thing that does not exist, so ids cannot be probed.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Municipality, Organization, Region, User
+
+
+def regions_visible_to(user: User) -> QuerySet[Region]:
+    if not user.is_authenticated:
+        return Region.objects.none()
+    if user.is_operator:
+        return Region.objects.all()
+    return Region.objects.filter(pk=user.region_id)
+
+
+def municipalities_visible_to(user: User) -> QuerySet[Municipality]:
+    if not user.is_authenticated:
+        return Municipality.objects.none()
+    if user.is_operator:
+        return Municipality.objects.all()
+    if user.is_regional_coordinator:
+        return Municipality.objects.filter(region_id=user.region_id)
+    return Municipality.objects.filter(pk=user.municipality_id)
+
+
+def organizations_visible_to(user: User) -> QuerySet[Organization]:
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_operator:
+        return Organization.objects.all()
+    if user.is_regional_coordinator:
+        return Organization.objects.filter(region_id=user.region_id)
+    if user.is_municipal_coordinator:
+        return Organization.objects.filter(municipality_id=user.municipality_id)
+    if user.is_organization:
+        return Organization.objects.filter(pk=user.organization_id)
+    return Organization.objects.none()
+
+
+def organization_for_user_or_404(user: User, pk: int) -> Organization:
+    try:
+        return organizations_visible_to(user).select_related("region", "municipality").get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404("Организация не найдена") from None
+
+
+def can_manage_organization_accounts(user: User) -> bool:
+    """Resetting an organization's password: operators and regional coordinators only;
+    a municipal coordinator only watches."""
+    return user.is_authenticated and (user.is_operator or user.is_regional_coordinator)

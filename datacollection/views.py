@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def collection_list(request):
+    return render(request, "datacollection/collection_list.html")

@@ -1,0 +1,21 @@
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+
+def cabinet(request):
+    """The «НИКО» section: the first page after login."""
+    return render(request, "cabinet.html")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors here: the error may have come from one of them.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def feed(request):
+    return render(request, "publications/feed.html")
