@@ -1,0 +1,195 @@
+"""Every URL pattern, every role: the right role gets in, every other role gets 403/404 or the
+login page. A URL pattern that is not listed in CASES fails `test_every_url_pattern_is_covered`,
+so a new view cannot ship without its access rules being written down here.
+
+Admin URLs are checked by one rule for all of them (`test_admin_is_for_operators_only`).
+"""
+
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+import pytest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import client_for
+
+LOGIN = "login"  # redirect to the login page
+ROLES = ["anonymous", "operator", "regional", "municipal", "organization"]
+
+
+@dataclass
+class Case:
+    expect: dict[str, int | str]
+    method: str = "get"
+    kwargs: object = None  # a callable taking the world dict, returning URL kwargs
+    data: dict = field(default_factory=dict)
+
+    def url(self, name, world):
+        kwargs = self.kwargs(world) if self.kwargs else {}
+        return reverse(name, kwargs=kwargs)
+
+
+def everyone_logged_in(status=HTTPStatus.OK, anonymous=LOGIN):
+    return {
+        "anonymous": anonymous,
+        "operator": status,
+        "regional": status,
+        "municipal": status,
+        "organization": status,
+    }
+
+
+OK = HTTPStatus.OK
+FORBIDDEN = HTTPStatus.FORBIDDEN
+NOT_FOUND = HTTPStatus.NOT_FOUND
+FOUND = HTTPStatus.FOUND
+
+CASES: dict[str, Case] = {
+    "cabinet": Case(everyone_logged_in()),
+    "accounts:login": Case(
+        # A logged-in user visiting the login page is sent on to the cabinet.
+        everyone_logged_in(FOUND, anonymous=OK)
+    ),
+    "accounts:logout": Case(everyone_logged_in(FOUND, anonymous=FOUND), method="post"),
+    "accounts:password_change": Case(everyone_logged_in()),
+    "accounts:organization_list": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": OK,
+            "organization": FORBIDDEN,
+        }
+    ),
+    "accounts:organization_password_reset": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": FORBIDDEN,
+            "organization": FORBIDDEN,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["org_same_municipality"].pk},
+    ),
+    "publications:feed": Case(everyone_logged_in()),
+    "datacollection:collection_list": Case(everyone_logged_in()),
+    "forum:question_list": Case(everyone_logged_in()),
+    "monitoring:overview": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": OK,
+            "organization": FORBIDDEN,
+        }
+    ),
+    "monitoring:statistical_reports": Case(everyone_logged_in()),
+}
+
+
+def iter_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            yield from iter_url_names(entry, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def application_url_names():
+    return sorted({name for name, _ in iter_url_names() if not name.startswith("admin:")})
+
+
+def test_every_url_pattern_is_covered():
+    missing = [name for name in application_url_names() if name not in CASES]
+    assert not missing, f"URL patterns without access rules in CASES: {missing}"
+    unnamed = [
+        str(entry.pattern)
+        for entry in get_resolver().url_patterns
+        if isinstance(entry, URLPattern) and not entry.name
+    ]
+    assert not unnamed, f"Unnamed URL patterns cannot be checked: {unnamed}"
+
+
+@pytest.fixture
+def world(
+    users_by_role,
+    org,
+    org_same_municipality,
+    org_other_municipality,
+    org_other_region,
+    other_org_user,
+    request,
+):
+    data = {
+        "org": org,
+        "org_same_municipality": org_same_municipality,
+        "org_other_municipality": org_other_municipality,
+        "org_other_region": org_other_region,
+        "other_org_user": other_org_user,
+        "users": users_by_role,
+    }
+    # Apps add objects for their own URLs through the `access_world` hook below.
+    for hook in WORLD_HOOKS:
+        data.update(hook(data))
+    return data
+
+
+# Functions `hook(world) -> dict` that add objects (publications, reports...) to the world.
+WORLD_HOOKS: list = []
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_url_access(name, role, world):
+    case = CASES[name]
+    url = case.url(name, world)
+    client = client_for(world["users"][role])
+    response = getattr(client, case.method)(url, case.data)
+    expected = case.expect[role]
+    if expected == LOGIN:
+        assert response.status_code == FOUND, f"{name} as {role}: {response.status_code}"
+        assert response["Location"].startswith(reverse("accounts:login")), response["Location"]
+    else:
+        assert response.status_code == expected, (
+            f"{name} as {role}: expected {expected}, got {response.status_code}"
+        )
+
+
+def _admin_url(entry, name):
+    kwargs = {}
+    for key in entry.pattern.converters:
+        kwargs[key] = "accounts" if key == "app_label" else "1"
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:  # a regex pattern without converters (app_list)
+        return reverse(name, kwargs={"app_label": "accounts"})
+
+
+ADMIN_OPEN = {"admin:login", "admin:logout", "admin:jsi18n", "admin:view_on_site"}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "regional", "municipal", "organization"])
+def test_admin_is_for_operators_only(role, users_by_role):
+    client = client_for(users_by_role[role])
+    checked = 0
+    for name, entry in iter_url_names():
+        if not name.startswith("admin:") or name in ADMIN_OPEN:
+            continue
+        url = _admin_url(entry, name)
+        response = client.get(url)
+        assert response.status_code == FOUND, f"{name} as {role}: {response.status_code}"
+        assert "/admin/login/" in response["Location"] or response["Location"].startswith(
+            reverse("accounts:login")
+        ), f"{name} as {role} → {response['Location']}"
+        checked += 1
+    assert checked > 20
+
+
+def test_admin_index_opens_for_the_operator(operator):
+    response = client_for(operator).get(reverse("admin:index"))
+    assert response.status_code == OK
+    assert "Управление" in response.content.decode()
