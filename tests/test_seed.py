@@ -1,0 +1,50 @@
+from django.core.management import call_command
+
+from accounts.models import Municipality, Organization, Region, User
+
+
+def authenticate(*, username, password):
+    user = User.objects.filter(username=username).first()
+    return user if user is not None and user.check_password(password) else None
+
+
+def test_seed_demo_is_idempotent_and_gives_working_logins(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (Region.objects.count(), Municipality.objects.count(), Organization.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts == (
+        Region.objects.count(),
+        Municipality.objects.count(),
+        Organization.objects.count(),
+    )
+    assert Region.objects.get().name == "Ленинградская область"
+    assert Municipality.objects.count() == 18
+    assert 35 <= Organization.objects.count() <= 45
+    expected_roles = {
+        "admin": User.Role.OPERATOR,
+        "reg470000": User.Role.REGIONAL,
+        "reg47_m001": User.Role.MUNICIPAL,
+        "edu470001": User.Role.ORGANIZATION,
+        "edu470002": User.Role.ORGANIZATION,
+    }
+    for login, role in expected_roles.items():
+        user = authenticate(username=login, password="niko2026")
+        assert user is not None, login
+        assert user.role == role
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    municipal = User.objects.get(username="reg47_m001")
+    assert Organization.objects.get(login="edu470001").municipality == municipal.municipality
+
+
+def test_seed_scale_creates_regions_organizations_and_accounts(db):
+    call_command("seed_scale", organizations=300, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Region.objects.count() == 89
+    assert Organization.objects.count() == 300
+    assert User.objects.filter(role=User.Role.ORGANIZATION).count() == 300
+    assert not Organization.objects.filter(users__isnull=True).exists()
+    login = Organization.objects.order_by("login").first().login
+    assert authenticate(username=login, password="niko2026") is not None
+    # Running again with the same total adds nothing.
+    call_command("seed_scale", organizations=300, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Organization.objects.count() == 300
