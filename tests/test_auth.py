@@ -63,6 +63,7 @@ def test_lockout_after_repeated_failures(client, school_user, settings):
     response = post_login(client, "Edu470001", "wrong")
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert LOCKOUT_TEXT in response.content.decode()
+    assert "через 15 мин." in response.content.decode()
     # Even the right password is refused while the lockout lasts.
     response = post_login(client, "edu470001", TEST_PASSWORD)
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
