@@ -2,10 +2,15 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from publications.selectors import latest_publications_for
+
 
 def cabinet(request):
     """The «НИКО» section: the first page after login."""
-    return render(request, "cabinet.html")
+    context = {
+        "latest_publications": latest_publications_for(request.user),
+    }
+    return render(request, "cabinet.html", context)
 
 
 def permission_denied(request, exception=None):

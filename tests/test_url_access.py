@@ -11,6 +11,8 @@ from http import HTTPStatus
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from publications.models import Publication
+
 from .conftest import client_for
 
 LOGIN = "login"  # redirect to the login page
@@ -43,6 +45,7 @@ OK = HTTPStatus.OK
 FORBIDDEN = HTTPStatus.FORBIDDEN
 NOT_FOUND = HTTPStatus.NOT_FOUND
 FOUND = HTTPStatus.FOUND
+NO_CONTENT = HTTPStatus.NO_CONTENT
 
 CASES: dict[str, Case] = {
     "cabinet": Case(everyone_logged_in()),
@@ -73,6 +76,47 @@ CASES: dict[str, Case] = {
         kwargs=lambda w: {"pk": w["org_same_municipality"].pk},
     ),
     "publications:feed": Case(everyone_logged_in()),
+    "publications:mark_read": Case(
+        # A publication for organizations only: coordinators are not its audience.
+        {
+            "anonymous": LOGIN,
+            "operator": NO_CONTENT,
+            "regional": NOT_FOUND,
+            "municipal": NOT_FOUND,
+            "organization": NO_CONTENT,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["publication_for_organizations"].pk},
+    ),
+    "publications:attachment_download": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": NOT_FOUND,
+            "municipal": NOT_FOUND,
+            "organization": OK,
+        },
+        kwargs=lambda w: {"pk": w["attachment_for_organizations"].pk},
+    ),
+    "publications:download_log": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": OK,
+            "organization": FORBIDDEN,
+        }
+    ),
+    "publications:download_log_detail": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": OK,
+            "organization": FORBIDDEN,
+        },
+        kwargs=lambda w: {"pk": w["publication_for_everyone"].pk},
+    ),
     "datacollection:collection_list": Case(everyone_logged_in()),
     "forum:question_list": Case(everyone_logged_in()),
     "monitoring:overview": Case(
@@ -140,6 +184,24 @@ def world(
 
 # Functions `hook(world) -> dict` that add objects (publications, reports...) to the world.
 WORLD_HOOKS: list = []
+
+
+def publications_world(world):
+    from .test_publications import PublicationFactory, add_attachment
+
+    for_organizations = PublicationFactory(
+        audience=Publication.Audience.ROLES, for_organizations=True
+    )
+    for_everyone = PublicationFactory()
+    add_attachment(for_everyone)
+    return {
+        "publication_for_organizations": for_organizations,
+        "attachment_for_organizations": add_attachment(for_organizations),
+        "publication_for_everyone": for_everyone,
+    }
+
+
+WORLD_HOOKS.append(publications_world)
 
 
 @pytest.mark.parametrize("role", ROLES)

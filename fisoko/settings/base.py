@@ -151,6 +151,12 @@ MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=20 * 1024 * 1024)
+# Materials of publications: the largest file and the types an operator may attach.
+PUBLICATION_ATTACHMENT_MAX_SIZE = env.int("PUBLICATION_ATTACHMENT_MAX_SIZE", default=50 * 2**20)
+PUBLICATION_ATTACHMENT_EXTENSIONS = [
+    "pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "rtf", "txt", "csv",
+    "zip", "rar", "7z", "ppt", "pptx", "jpg", "jpeg", "png",
+]  # fmt: skip
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -77,7 +77,9 @@ LENINGRAD_ORGANIZATIONS = [
 ]
 
 # Further demo steps, added by later apps: dotted paths to functions `step(*, stdout)`.
-SEED_DEMO_STEPS: list[str] = []
+SEED_DEMO_STEPS: list[str] = [
+    "publications.demo.seed",
+]
 
 
 def municipality_code(region_code: str, number: int) -> str:
