@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from publications.models import PublicationRead
+from tests.factories import TEST_PASSWORD, OrganizationUserFactory
+from tests.test_publications import PublicationFactory, add_attachment
+
+from .conftest import login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MATERIAL_BYTES = b"PK\x03\x04 materials for NIKO " + bytes(range(256))
+
+
+def test_organization_expands_a_publication_and_downloads_its_material(page, org):
+    user = OrganizationUserFactory(organization=org)
+    publication = PublicationFactory(
+        title="Материалы для проведения НИКО", body="Скачайте **материалы** до дня проведения."
+    )
+    attachment = add_attachment(publication, "Материалы для проведения НИКО.zip", MATERIAL_BYTES)
+
+    login(page, "edu470001", TEST_PASSWORD)
+    page.goto("/publications/")
+    item = page.get_by_test_id("publication").filter(has_text="Материалы для проведения НИКО")
+    expect(item.get_by_text("Новое")).to_be_visible()
+    link = item.get_by_role("link", name="Материалы для проведения НИКО.zip")
+    expect(link).to_be_hidden()  # collapsed to date and title
+
+    item.locator("summary").click()
+    expect(item.get_by_text("Скачайте")).to_be_visible()
+    expect(item.get_by_text("ZIP · 1 КБ")).to_be_visible()
+    expect(item.get_by_text("Новое")).to_have_count(0)  # opened: marked read by the module
+    assert PublicationRead.objects.filter(user=user, publication=publication).exists()
+
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename == attachment.name
+    assert Path(download.path()).read_bytes() == MATERIAL_BYTES
+
+    # A second click on the title collapses it again.
+    item.locator("summary").click()
+    expect(link).to_be_hidden()
+
+
+def test_a_publication_opens_with_the_keyboard(page, org):
+    OrganizationUserFactory(organization=org)
+    PublicationFactory(title="Технические требования", body="Рабочее место организатора.")
+    login(page, "edu470001", TEST_PASSWORD)
+    page.goto("/publications/")
+    summary = page.get_by_test_id("publication").locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Рабочее место организатора.")).to_be_visible()
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Рабочее место организатора.")).to_be_hidden()
