@@ -364,3 +364,36 @@ def test_demo_seed_is_idempotent():
     assert (Publication.objects.count(), Attachment.objects.count()) == counts
     assert counts[0] >= 4
     assert counts[1] >= 4
+
+
+def test_admin_edit_keeps_the_file_and_unpublish_action_is_audited(as_user, operator, org_user):
+    publication = PublicationFactory(title="Инструкция")
+    attachment = add_attachment(publication)
+    client = as_user(operator)
+    response = client.post(
+        reverse("admin:publications_publication_change", args=[publication.pk]),
+        {
+            "title": "Инструкция (обновлено)",
+            "published_at_0": "01.11.2026",
+            "published_at_1": "10:00",
+            "is_published": "on",
+            "body": "Новый текст",
+            "audience": "everyone",
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-INITIAL_FORMS": "1",
+            "attachments-0-id": attachment.pk,
+            "attachments-0-publication": publication.pk,
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    attachment.refresh_from_db()
+    assert attachment.name == "Инструкция.docx"
+    event = AuditEvent.objects.get(action="publication.changed")
+    assert event.details["changed"] == ["body", "published_at", "title"]
+
+    client.post(
+        reverse("admin:publications_publication_changelist"),
+        {"action": "unpublish", "_selected_action": [publication.pk]},
+    )
+    assert AuditEvent.objects.filter(action="publication.unpublished").count() == 1
+    assert visible_ids(org_user) == set()
