@@ -3,7 +3,8 @@ feed, the mark-read call, downloads and the download log cannot disagree about w
 
 Who is in a publication's audience:
 - «Все пользователи»: everyone;
-- «Выбранные роли»: users of exactly the chosen roles;
+- «Выбранные роли»: users of the chosen roles; a publication for organizations is also seen by
+  the coordinators, who watch that their schools have downloaded it;
 - «Выбранные регионы»: every user of those regions (coordinators and organizations);
 - «Выбранные организации»: the users of those organizations and the coordinators whose scope
   holds one of them (they make sure their schools have the materials).
@@ -46,6 +47,10 @@ def _audience_q(user: User) -> Q:
     role_field = Publication.ROLE_AUDIENCE_FIELDS.get(user.role)
     if role_field:
         q |= Q(audience=audience.ROLES, **{role_field: True})
+    if user.is_coordinator:
+        # Coordinators make sure their schools have the materials: what is addressed to
+        # organizations is visible to them too (and appears in their download log).
+        q |= Q(audience=audience.ROLES, for_organizations=True)
     if user.region_id:
         q |= Q(audience=audience.REGIONS) & Exists(
             Publication.regions.through.objects.filter(

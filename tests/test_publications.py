@@ -76,7 +76,7 @@ def test_everyone_sees_a_publication_for_everyone(users_by_role, other_org_user)
     [
         ("for_regional_coordinators", {"operator", "regional"}),
         ("for_municipal_coordinators", {"operator", "municipal"}),
-        ("for_organizations", {"operator", "organization"}),
+        ("for_organizations", {"operator", "regional", "municipal", "organization"}),
     ],
 )
 def test_chosen_roles_see_it_and_other_roles_do_not(users_by_role, role_field, seen_by):
