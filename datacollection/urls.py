@@ -6,4 +6,10 @@ app_name = "datacollection"
 
 urlpatterns = [
     path("", views.collection_list, name="collection_list"),
+    path("<int:collection_pk>/fill/", views.collection_fill, name="collection_fill"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/cells/", views.report_autosave, name="report_autosave"),
+    path("reports/<int:pk>/rows/add/", views.report_row_add, name="report_row_add"),
+    path("reports/<int:pk>/rows/remove/", views.report_row_remove, name="report_row_remove"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
 ]

@@ -1,5 +1,224 @@
-from django.shortcuts import render
+"""«Сбор данных»: the list of collections, the table page, autosave, rows and «Сдать отчет».
+
+Thin views: every report is found through `report_for_user_or_404`, every write goes through
+`services`, which checks the window and records the audit row."""
+
+import json
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .definitions import load_form
+from .labels import msk, msk_time
+from .models import Column
+from .selectors import (
+    collection_cards_for_user,
+    collection_for_organization_or_404,
+    form_columns,
+    report_for_user_or_404,
+    report_grid,
+    row_totals,
+)
+from .validation import CellError, display_value
+
+MAX_CELLS_PER_REQUEST = 500
 
 
+@require_GET
 def collection_list(request):
-    return render(request, "datacollection/collection_list.html")
+    return render(
+        request,
+        "datacollection/collection_list.html",
+        {"collection_cards": collection_cards_for_user(request.user)},
+    )
+
+
+@require_GET
+def collection_fill(request, collection_pk):
+    """«Заполнить» / «Редактировать»: the organization's report of this collection."""
+    if not request.user.is_organization:
+        raise Http404("Сбор данных не найден")
+    collection = collection_for_organization_or_404(request.user.organization, collection_pk)
+    if not collection.has_opened() and not collection.organization_reports:
+        messages.info(request, f"Сбор данных откроется {msk(collection.opens_at)}.")
+        return redirect("datacollection:collection_list")
+    report = services.report_open(collection=collection, organization=request.user.organization)
+    return redirect("datacollection:report_detail", pk=report.pk)
+
+
+def _can_edit(user, report) -> bool:
+    return services.user_may_write(user, report) and report.collection.is_open_for(
+        report.organization
+    )
+
+
+def _render_report(request, report, *, errors=(), status=HTTPStatus.OK):
+    definitions = load_form(report.collection.form)
+    return render(
+        request,
+        "datacollection/report_detail.html",
+        {
+            "report": report,
+            "collection": report.collection,
+            "grid": report_grid(report, definitions),
+            "can_edit": _can_edit(request.user, report),
+            "is_own": request.user.organization_id == report.organization_id,
+            "deadline": msk(report.collection.deadline_for(report.organization)),
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def report_detail(request, pk):
+    return _render_report(request, report_for_user_or_404(request.user, pk))
+
+
+def _parse_cells(request) -> list[dict]:
+    payload = json.loads(request.body.decode("utf-8"))
+    cells = payload.get("cells") if isinstance(payload, dict) else None
+    if not isinstance(cells, list) or not 0 < len(cells) <= MAX_CELLS_PER_REQUEST:
+        raise ValueError
+    for cell in cells:
+        if not isinstance(cell, dict):
+            raise ValueError
+        for key in ("table", "row", "column"):
+            if not isinstance(cell.get(key), str):
+                raise ValueError
+        version = cell.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+            raise ValueError
+    return cells
+
+
+def _save_one(request, report, columns, cell) -> dict:
+    result = {"table": cell["table"], "row": cell["row"], "column": cell["column"]}
+    column: Column | None = columns.get((cell["table"], cell["column"]))
+    if column is None:
+        return {**result, "status": "error", "message": "Такой ячейки в форме нет."}
+    try:
+        saved = services.cell_save(
+            report=report,
+            user=request.user,
+            table=column.table,
+            row=cell["row"],
+            column=column,
+            value=cell.get("value"),
+            base_version=cell["version"],
+            request=request,
+        )
+    except services.CellConflictError as conflict:
+        return {
+            **result,
+            "status": "conflict",
+            "message": conflict.message,
+            "value": display_value(column, conflict.current_value),
+            "version": conflict.current_version,
+        }
+    except (CellError, services.DataCollectionError) as error:
+        if isinstance(error, services.CollectionClosedError | services.WriteNotAllowedError):
+            raise
+        return {**result, "status": "error", "message": error.message}
+    siblings = [c for (table_key, _), c in columns.items() if table_key == cell["table"]]
+    return {
+        **result,
+        "status": "saved",
+        "value": display_value(column, saved.value),
+        "version": saved.version,
+        "totals": row_totals(report, column.table, cell["row"], siblings),
+    }
+
+
+@require_POST
+def report_autosave(request, pk):
+    """POST {"cells": [{"table", "row", "column", "value", "version"}]} → a result per cell.
+
+    Each cell is saved on its own; 409 when any of them was changed elsewhere meanwhile."""
+    report = report_for_user_or_404(request.user, pk)
+    if not services.user_may_write(request.user, report):
+        return JsonResponse({"error": services.NOT_YOURS_MESSAGE}, status=HTTPStatus.FORBIDDEN)
+    try:
+        cells = _parse_cells(request)
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return JsonResponse(
+            {"error": "Некорректный запрос автосохранения."}, status=HTTPStatus.BAD_REQUEST
+        )
+    columns = form_columns(report.collection.form)
+    try:
+        results = [_save_one(request, report, columns, cell) for cell in cells]
+    except (services.CollectionClosedError, services.WriteNotAllowedError) as error:
+        return JsonResponse({"error": error.message}, status=HTTPStatus.FORBIDDEN)
+    conflict = any(result["status"] == "conflict" for result in results)
+    return JsonResponse(
+        {"results": results, "saved_at": msk_time(timezone.now())},
+        status=HTTPStatus.CONFLICT if conflict else HTTPStatus.OK,
+    )
+
+
+def _table_of(report, key):
+    table = report.collection.form.tables.filter(key=key).first()
+    if table is None:
+        raise Http404("Таблица не найдена")
+    return table
+
+
+def _write_or_message(request, report, write):
+    try:
+        write()
+    except services.WriteNotAllowedError as error:
+        return HttpResponseForbidden(error.message)
+    except services.DataCollectionError as error:
+        messages.error(request, error.message)
+    return redirect("datacollection:report_detail", pk=report.pk)
+
+
+@require_POST
+def report_row_add(request, pk):
+    report = report_for_user_or_404(request.user, pk)
+    table = _table_of(report, request.POST.get("table", ""))
+    return _write_or_message(
+        request,
+        report,
+        lambda: services.row_add(report=report, user=request.user, table=table, request=request),
+    )
+
+
+@require_POST
+def report_row_remove(request, pk):
+    report = report_for_user_or_404(request.user, pk)
+    table = _table_of(report, request.POST.get("table", ""))
+    row = request.POST.get("row", "")
+    return _write_or_message(
+        request,
+        report,
+        lambda: services.row_remove(
+            report=report, user=request.user, table=table, row=row, request=request
+        ),
+    )
+
+
+@require_POST
+def report_submit(request, pk):
+    """«Сдать отчет»: back to the cabinet with a confirmation, or the table with the errors."""
+    report = report_for_user_or_404(request.user, pk)
+    try:
+        submission = services.report_submit(report=report, user=request.user, request=request)
+    except services.ReportHasErrorsError as invalid:
+        messages.error(request, invalid.message)
+        return _render_report(request, report, errors=invalid.errors)
+    except services.WriteNotAllowedError as error:
+        return HttpResponseForbidden(error.message)
+    except services.DataCollectionError as error:
+        messages.error(request, error.message)
+        return redirect("datacollection:report_detail", pk=report.pk)
+    messages.success(
+        request,
+        f"Отчет «{report.collection.form.title}» сдан {msk(submission.submitted_at)}.",
+    )
+    return redirect("cabinet")

@@ -2,6 +2,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from datacollection.selectors import collection_cards_for_user
 from publications.selectors import latest_publications_for
 
 
@@ -9,6 +10,7 @@ def cabinet(request):
     """The «НИКО» section: the first page after login."""
     context = {
         "latest_publications": latest_publications_for(request.user),
+        "collection_cards": collection_cards_for_user(request.user),
     }
     return render(request, "cabinet.html", context)
 

@@ -118,6 +118,68 @@ CASES: dict[str, Case] = {
         kwargs=lambda w: {"pk": w["publication_for_everyone"].pk},
     ),
     "datacollection:collection_list": Case(everyone_logged_in()),
+    # Only the organization fills its own collections; nobody else has one to fill.
+    "datacollection:collection_fill": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": NOT_FOUND,
+            "regional": NOT_FOUND,
+            "municipal": NOT_FOUND,
+            "organization": FOUND,
+        },
+        kwargs=lambda w: {"collection_pk": w["collection"].pk},
+    ),
+    # The report of `org` (region 47, m001): every scope containing it reads it.
+    "datacollection:report_detail": Case(
+        everyone_logged_in(), kwargs=lambda w: {"pk": w["report"].pk}
+    ),
+    # Writes: only the organization itself; coordinators in scope are refused.
+    "datacollection:report_autosave": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": HTTPStatus.BAD_REQUEST,  # the empty walk payload is malformed
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["report"].pk},
+    ),
+    "datacollection:report_row_add": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FOUND,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["report"].pk},
+        data={"table": "results"},
+    ),
+    "datacollection:report_row_remove": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FOUND,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["report"].pk},
+        data={"table": "results", "row": "missing"},
+    ),
+    "datacollection:report_submit": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": OK,  # an empty report: the page with the list of errors
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["report"].pk},
+    ),
     "forum:question_list": Case(everyone_logged_in()),
     "monitoring:overview": Case(
         {
@@ -184,6 +246,19 @@ def world(
 
 # Functions `hook(world) -> dict` that add objects (publications, reports...) to the world.
 WORLD_HOOKS: list = []
+
+
+def _datacollection_world(world):
+    from .test_datacollection_factories import ReportFactory, make_collection
+
+    collection = make_collection(organizations=[world["org"]])
+    return {
+        "collection": collection,
+        "report": ReportFactory(collection=collection, organization=world["org"]),
+    }
+
+
+WORLD_HOOKS.append(_datacollection_world)
 
 
 def publications_world(world):

@@ -1,0 +1,304 @@
+"""Writes on reports. Each locks its report row first, so writes to one report are serialized
+(no lost update between two tabs) while other reports proceed in parallel; each checks
+`Collection.is_open_for` on the server and records an audit row."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts import audit
+from accounts.models import Organization, User
+
+from .definitions import load_form
+from .models import Cell, Collection, Column, FixedRow, FormTable, Report, ReportRow, Submission
+from .selectors import report_cells, report_rows, report_values
+from .validation import ReportError, clean_value, computed_values, validate_report
+
+CLOSED_MESSAGE = "Сбор данных закрыт: изменения и сдача отчета больше не принимаются."
+NOT_YOURS_MESSAGE = "Изменять данные может только сама образовательная организация."
+NO_ROW_MESSAGE = "Такой строки в таблице нет (возможно, ее удалили в другой вкладке)."
+ROW_LIMIT_MESSAGE = "Достигнуто наибольшее число строк: {max_rows}."
+NOT_DYNAMIC_MESSAGE = "В этой таблице строки не добавляются и не удаляются."
+
+
+class DataCollectionError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class CollectionClosedError(DataCollectionError):
+    def __init__(self):
+        super().__init__(CLOSED_MESSAGE)
+
+
+class WriteNotAllowedError(DataCollectionError):
+    def __init__(self):
+        super().__init__(NOT_YOURS_MESSAGE)
+
+
+class CellConflictError(DataCollectionError):
+    """The cell changed since the client read it; the client gets the newer value."""
+
+    def __init__(self, *, current_value: str, current_version: int):
+        super().__init__("Значение изменено в другой вкладке или другим пользователем.")
+        self.current_value = current_value
+        self.current_version = current_version
+
+
+class ReportHasErrorsError(DataCollectionError):
+    def __init__(self, errors: list[ReportError]):
+        super().__init__(f"Отчет не сдан: исправьте ошибки ({len(errors)}).")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CellSaved:
+    value: str  # stored form
+    version: int
+    changed: bool
+    saved_at: datetime
+
+
+@transaction.atomic
+def report_open(*, collection: Collection, organization: Organization) -> Report:
+    """The organization's report for a collection, created empty on first visit."""
+    report, _ = Report.objects.get_or_create(collection=collection, organization=organization)
+    return report
+
+
+def user_may_write(user: User, report: Report) -> bool:
+    """Only the organization itself enters its data; coordinators in scope only read."""
+    return user.is_organization and user.organization_id == report.organization_id
+
+
+def _lock_for_write(report: Report, user: User, at: datetime) -> Report:
+    if not user_may_write(user, report):
+        raise WriteNotAllowedError()
+    locked = (
+        Report.objects.select_for_update()
+        .select_related("collection", "organization")
+        .get(pk=report.pk)
+    )
+    if not locked.collection.is_open_for(locked.organization, at=at):
+        raise CollectionClosedError()
+    return locked
+
+
+def _mark_changed(report: Report, at: datetime) -> None:
+    if report.status == Report.Status.NOT_STARTED:
+        report.status = Report.Status.IN_PROGRESS
+        report.started_at = at
+    elif report.status == Report.Status.SUBMITTED:
+        report.has_unsubmitted_changes = True
+    report.last_saved_at = at
+    report.save(update_fields=["status", "started_at", "has_unsubmitted_changes", "last_saved_at"])
+
+
+def _row_exists(report: Report, table: FormTable, row: str) -> bool:
+    if table.is_dynamic:
+        return ReportRow.objects.filter(report=report, table=table, key=row).exists()
+    return FixedRow.objects.filter(table=table, key=row).exists()
+
+
+@transaction.atomic
+def cell_save(
+    *,
+    report: Report,
+    user: User,
+    table: FormTable,
+    row: str,
+    column: Column,
+    value: object,
+    base_version: int,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> CellSaved:
+    """Save one cell and nothing else.
+
+    `base_version` is the version the client last saw (0: never saved). A different current
+    version raises CellConflictError carrying the current value, so nothing is overwritten
+    silently. Raises CellError for an invalid value."""
+    at = at or timezone.now()
+    if table.form_id != report.collection.form_id or column.table_id != table.pk:
+        raise DataCollectionError("Такой ячейки в форме нет.")
+    stored = clean_value(column, value)
+    report = _lock_for_write(report, user, at)
+    if not _row_exists(report, table, row):
+        raise DataCollectionError(NO_ROW_MESSAGE)
+    cell = (
+        Cell.objects.filter(report=report, table=table, row_key=row, column_key=column.key)
+        .only("pk", "value", "version")
+        .first()
+    )
+    current_version = cell.version if cell else 0
+    current_value = cell.value if cell else ""
+    if stored == current_value:
+        # Nothing to overwrite, even from a stale tab: the client now holds the current version.
+        return CellSaved(stored, current_version, False, at)
+    if base_version != current_version:
+        raise CellConflictError(current_value=current_value, current_version=current_version)
+    if cell is None:
+        cell = Cell.objects.create(
+            report=report,
+            table=table,
+            row_key=row,
+            column_key=column.key,
+            value=stored,
+            version=1,
+        )
+    else:
+        cell.value = stored
+        cell.version = current_version + 1
+        cell.save(update_fields=["value", "version", "updated_at"])
+    _mark_changed(report, at)
+    audit.record(
+        actor=user,
+        action="report.cell_saved",
+        organization=report.organization,
+        target=f"report:{report.pk} {table.key}/{row}/{column.key}",
+        request=request,
+        old=current_value,
+        new=stored,
+        version=cell.version,
+    )
+    return CellSaved(stored, cell.version, True, at)
+
+
+@transaction.atomic
+def row_add(
+    *,
+    report: Report,
+    user: User,
+    table: FormTable,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> ReportRow:
+    at = at or timezone.now()
+    if not table.is_dynamic or table.form_id != report.collection.form_id:
+        raise DataCollectionError(NOT_DYNAMIC_MESSAGE)
+    report = _lock_for_write(report, user, at)
+    if ReportRow.objects.filter(report=report, table=table).count() >= (table.max_rows or 0):
+        raise DataCollectionError(ROW_LIMIT_MESSAGE.format(max_rows=table.max_rows))
+    # A fresh random key: a removed row's cells can never come back under a reused key.
+    row = ReportRow.objects.create(report=report, table=table, key=f"r{secrets.token_hex(4)}")
+    _mark_changed(report, at)
+    audit.record(
+        actor=user,
+        action="report.row_added",
+        organization=report.organization,
+        target=f"report:{report.pk} {table.key}/{row.key}",
+        request=request,
+    )
+    return row
+
+
+@transaction.atomic
+def row_remove(
+    *,
+    report: Report,
+    user: User,
+    table: FormTable,
+    row: str,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> None:
+    at = at or timezone.now()
+    if not table.is_dynamic or table.form_id != report.collection.form_id:
+        raise DataCollectionError(NOT_DYNAMIC_MESSAGE)
+    report = _lock_for_write(report, user, at)
+    deleted, _ = ReportRow.objects.filter(report=report, table=table, key=row).delete()
+    if not deleted:
+        raise DataCollectionError(NO_ROW_MESSAGE)
+    cells = Cell.objects.filter(report=report, table=table, row_key=row)
+    old = {cell.column_key: cell.value for cell in cells}
+    cells.delete()
+    _mark_changed(report, at)
+    audit.record(
+        actor=user,
+        action="report.row_removed",
+        organization=report.organization,
+        target=f"report:{report.pk} {table.key}/{row}",
+        request=request,
+        old=old,
+    )
+
+
+def report_snapshot(report: Report, definitions, rows, values) -> dict:
+    """The transferred data: every table, row and value, computed totals included."""
+    tables = []
+    for definition in definitions:
+        table_rows = []
+        for row_key, label in rows[definition.table.pk]:
+            row_values = dict(values.get((definition.table.pk, row_key), {}))
+            row_values.update(computed_values(definition.columns, row_values))
+            table_rows.append(
+                {
+                    "key": row_key,
+                    "label": label,
+                    "values": {c.key: row_values.get(c.key, "") for c in definition.columns},
+                }
+            )
+        tables.append(
+            {"key": definition.table.key, "title": definition.table.title, "rows": table_rows}
+        )
+    return {
+        "collection": report.collection_id,
+        "form": report.collection.form.code,
+        "organization": report.organization.login,
+        "tables": tables,
+    }
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    report: Report,
+    user: User,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> Submission:
+    """«Сдать отчет»: validate everything; on any error raise ReportHasErrorsError and change
+    nothing; otherwise store an immutable snapshot and mark the report submitted."""
+    at = at or timezone.now()
+    report = _lock_for_write(report, user, at)
+    definitions = load_form(report.collection.form)
+    rows = report_rows(report, definitions)
+    values = report_values(report_cells(report))
+    errors = validate_report(definitions, rows, values)
+    if errors:
+        raise ReportHasErrorsError(errors)
+    submission = Submission.objects.create(
+        report=report,
+        submitted_at=at,
+        submitted_by=user,
+        data=report_snapshot(report, definitions, rows, values),
+    )
+    if report.started_at is None:
+        report.started_at = at
+    report.status = Report.Status.SUBMITTED
+    report.submitted_at = at
+    report.last_saved_at = report.last_saved_at or at
+    report.has_unsubmitted_changes = False
+    report.save(
+        update_fields=[
+            "status",
+            "started_at",
+            "submitted_at",
+            "last_saved_at",
+            "has_unsubmitted_changes",
+        ]
+    )
+    audit.record(
+        actor=user,
+        action="report.submitted",
+        organization=report.organization,
+        target=f"report:{report.pk}",
+        request=request,
+        submission=submission.pk,
+    )
+    return submission

@@ -1,0 +1,256 @@
+// The data-collection table: per-cell autosave, spreadsheet keys, paste from Excel, offline queue.
+//
+// Every changed cell goes into a queue keyed by its address; the queue is sent as one request and
+// cleared only for cells the server answered. A network failure keeps the cells queued and retries
+// with a growing delay (1 s … 30 s), so no edit is ever dropped. Each cell carries the version it
+// was read at; the server refuses (409) an edit of a cell changed elsewhere and sends the newer
+// value, which replaces the local one with a visible note.
+
+const editor = document.getElementById("report-editor");
+if (editor && editor.dataset.editable === "true") startEditor(editor);
+
+function startEditor(root) {
+  const url = root.dataset.autosaveUrl;
+  const csrf = root.dataset.csrf;
+  const statusBox = document.getElementById("save-status");
+  const queue = new Map(); // address → input
+  const failed = new Set(); // inputs whose last value the server refused
+  let inflight = false;
+  let retryDelay = 1000;
+  let retryTimer = null;
+  let lastSavedAt = "";
+  let pendingForm = null;
+
+  const address = (input) => `${input.dataset.table}|${input.dataset.row}|${input.dataset.column}`;
+  for (const input of root.querySelectorAll("input.cell-input")) input.dataset.saved = input.value;
+
+  // grids[table] = rows of cells; a computed cell is null so pasted blocks keep their columns.
+  const grids = [...root.querySelectorAll("table.report-table")].map((table) =>
+    [...table.tBodies[0].rows]
+      .filter((tr) => tr.dataset.row)
+      .map((tr) => [...tr.querySelectorAll("td.cell")].map((td) => td.querySelector("input.cell-input"))),
+  );
+  const position = new Map();
+  grids.forEach((grid, t) =>
+    grid.forEach((row, r) => row.forEach((input, c) => input && position.set(input, { t, r, c }))),
+  );
+
+  function setState(input, state, message = "") {
+    const td = input.closest("td");
+    td.dataset.state = state;
+    const label = td.querySelector(".cell-state");
+    label.textContent = message;
+    input.title = message;
+    input.setAttribute("aria-invalid", state === "error" ? "true" : "false");
+  }
+
+  function showStatus(text, kind = "") {
+    if (!statusBox) return;
+    statusBox.textContent = text;
+    statusBox.dataset.kind = kind;
+  }
+
+  function hasUnsaved() {
+    return queue.size > 0 || inflight || [...failed].some((i) => i.value !== i.dataset.saved);
+  }
+
+  function refreshStatus() {
+    if (queue.size || inflight) showStatus("Сохранение…", "saving");
+    else if (failed.size) showStatus("Есть несохраненные ячейки: исправьте отмеченные значения.", "error");
+    else if (lastSavedAt) showStatus(`Все изменения сохранены в ${lastSavedAt}`, "saved");
+  }
+
+  function enqueue(input) {
+    if (input.value === input.dataset.saved && !failed.has(input)) {
+      if (!queue.has(address(input))) return;
+    }
+    queue.set(address(input), input);
+    setState(input, "saving", "");
+    refreshStatus();
+    flush();
+  }
+
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function apply(result, input, sentValue) {
+    const row = input.closest("tr");
+    if (result.status === "saved") {
+      input.dataset.version = result.version;
+      input.dataset.saved = result.value;
+      failed.delete(input);
+      if (input.value === sentValue) {
+        input.value = result.value;
+        setState(input, "saved", "");
+      }
+      for (const [key, value] of Object.entries(result.totals || {})) {
+        const output = row.querySelector(`output[data-total="${key}"]`);
+        if (output) output.textContent = value;
+      }
+    } else if (result.status === "conflict") {
+      input.dataset.version = result.version;
+      input.dataset.saved = result.value;
+      input.value = result.value;
+      failed.delete(input);
+      setState(input, "conflict", `Значение изменено в другой вкладке: показано новое «${result.value}».`);
+    } else {
+      failed.add(input);
+      setState(input, "error", result.message || "Значение не сохранено.");
+    }
+  }
+
+  async function flush() {
+    if (inflight || queue.size === 0) return;
+    clearTimeout(retryTimer);
+    const batch = [...queue.values()];
+    const sent = new Map(batch.map((input) => [input, input.value]));
+    queue.clear();
+    inflight = true;
+    refreshStatus();
+    const cells = batch.map((input) => ({
+      table: input.dataset.table,
+      row: input.dataset.row,
+      column: input.dataset.column,
+      value: sent.get(input),
+      version: Number(input.dataset.version),
+    }));
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ cells }),
+      });
+    } catch {
+      response = null;
+    }
+    inflight = false;
+    if (response && (response.ok || response.status === 409)) {
+      const data = await response.json();
+      retryDelay = 1000;
+      lastSavedAt = data.saved_at;
+      const byAddress = new Map(batch.map((input) => [address(input), input]));
+      for (const result of data.results) {
+        const input = byAddress.get(`${result.table}|${result.row}|${result.column}`);
+        if (input) apply(result, input, sent.get(input));
+      }
+    } else if (response && (response.status === 400 || response.status === 403)) {
+      // Refused for good (collection closed, not allowed): nothing to retry, say why.
+      const data = await response.json().catch(() => ({}));
+      const message = data.error || "Изменения не приняты.";
+      for (const input of batch) {
+        failed.add(input);
+        setState(input, "error", message);
+      }
+      showStatus(message, "error");
+      return;
+    } else {
+      // No connection or a server failure: keep every edit queued (newer edits win) and retry.
+      for (const input of batch) {
+        if (!queue.has(address(input))) queue.set(address(input), input);
+        setState(input, "offline", "Ждет связи");
+      }
+      showStatus("Нет связи с сервером. Изменения сохранятся автоматически, когда связь восстановится.", "offline");
+      scheduleRetry();
+      return;
+    }
+    if (queue.size) flush();
+    else refreshStatus();
+    if (!hasUnsaved() && pendingForm) {
+      const form = pendingForm;
+      pendingForm = null;
+      form.submit();
+    }
+  }
+
+  function moveTo(input, dr, dc) {
+    const { t, r, c } = position.get(input);
+    const grid = grids[t];
+    let row = r + dr;
+    let col = c + dc;
+    while (grid[row] && col >= 0 && col < grid[row].length && !grid[row][col]) col += dc || 1;
+    if (dc && grid[row] && col >= grid[row].length) [row, col] = [row + 1, 0];
+    if (dc && col < 0 && grid[row - 1]) [row, col] = [row - 1, grid[row - 1].length - 1];
+    while (grid[row] && col >= 0 && col < grid[row].length && !grid[row][col]) col += dc < 0 ? -1 : 1;
+    const target = grid[row] && grid[row][col];
+    if (!target) return false;
+    target.focus();
+    target.select();
+    return true;
+  }
+
+  root.addEventListener("change", (event) => {
+    if (event.target.matches("input.cell-input")) enqueue(event.target);
+  });
+
+  root.addEventListener("input", (event) => {
+    if (event.target.matches("input.cell-input")) setState(event.target, "editing", "");
+  });
+
+  root.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (!input.matches("input.cell-input") || event.altKey || event.ctrlKey || event.metaKey) return;
+    const atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    const atEnd = input.selectionStart === input.value.length;
+    const moves = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      Enter: event.shiftKey ? [-1, 0] : [1, 0],
+      Tab: event.shiftKey ? [0, -1] : [0, 1],
+      ArrowLeft: atStart ? [0, -1] : null,
+      ArrowRight: atEnd ? [0, 1] : null,
+    };
+    const move = moves[event.key];
+    if (!move) return;
+    enqueue(input);
+    if (moveTo(input, ...move)) event.preventDefault();
+  });
+
+  root.addEventListener("paste", (event) => {
+    const start = event.target;
+    if (!start.matches("input.cell-input")) return;
+    const text = event.clipboardData.getData("text/plain");
+    if (!/[\t\n]/.test(text.replace(/\r?\n$/, ""))) return; // one value: let the browser paste it
+    event.preventDefault();
+    const lines = text.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n");
+    const { t, r, c } = position.get(start);
+    lines.forEach((line, dr) => {
+      line.split("\t").forEach((value, dc) => {
+        const target = grids[t][r + dr] && grids[t][r + dr][c + dc];
+        if (!target) return; // outside the table or a computed column
+        target.value = value.trim();
+        enqueue(target);
+      });
+    });
+  });
+
+  window.addEventListener("online", () => {
+    retryDelay = 1000;
+    flush();
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (hasUnsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // «Сдать отчет», adding and removing rows: send what is still queued first, then the form.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || !form.matches(".js-after-save")) return;
+    const active = document.activeElement;
+    if (active && active.matches && active.matches("input.cell-input")) enqueue(active);
+    if (queue.size || inflight) {
+      event.preventDefault();
+      pendingForm = form;
+      showStatus("Сохранение… форма будет отправлена после сохранения.", "saving");
+      flush();
+    }
+  });
+}

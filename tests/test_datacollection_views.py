@@ -1,0 +1,211 @@
+"""The table page, autosave endpoint and «Сдать отчет» over HTTP."""
+
+import json
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from datacollection.models import Cell, Report, Submission
+from datacollection.services import CLOSED_MESSAGE
+
+from .test_datacollection_factories import ReportFactory, make_collection
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(org):
+    return ReportFactory(collection=make_collection(organizations=[org]), organization=org)
+
+
+def autosave(client, report, *cells):
+    return client.post(
+        reverse("datacollection:report_autosave", kwargs={"pk": report.pk}),
+        data=json.dumps({"cells": list(cells)}),
+        content_type="application/json",
+    )
+
+
+def cell(row, column, value, version=0, table="counts"):
+    return {"table": table, "row": row, "column": column, "value": value, "version": version}
+
+
+def test_cabinet_and_list_show_the_collection_card(as_user, org_user, report):
+    for url in (reverse("cabinet"), reverse("datacollection:collection_list")):
+        response = as_user(org_user).get(url)
+        content = response.content.decode()
+        assert "Сбор данных" in content and "Открыт" in content
+        assert "Закроется через 2 дня" in content
+        assert "Заполнить" in content and "Данные не вводились" in content
+
+
+def test_fill_opens_the_table_page(as_user, org_user, org):
+    collection = make_collection(organizations=[org])
+    client = as_user(org_user)
+    response = client.get(reverse("datacollection:collection_fill", args=[collection.pk]))
+    report = Report.objects.get(collection=collection, organization=org)
+    assert response["Location"] == reverse("datacollection:report_detail", args=[report.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "ВНИМАНИЕ!</strong> Сохранение данных, введенных в таблицу, осуществляется автоматически."
+        in page
+    )
+    assert "Сдать отчет" in page and "Закрыть" in page
+    assert 'id="cell-counts-grade4-listed"' in page
+    # CSP forbids inline code: every script is a static file, no on* handlers.
+    assert page.count("<script") == page.count('<script type="module" src=') + 1  # + bootstrap
+    assert " onclick=" not in page and " onchange=" not in page
+
+
+def test_autosave_saves_cells_and_answers_per_cell(as_user, org_user, report):
+    response = autosave(
+        as_user(org_user), report, cell("grade4", "listed", "25"), cell("grade4", "present", "abc")
+    )
+    assert response.status_code == HTTPStatus.OK
+    saved, error = response.json()["results"]
+    assert (saved["status"], saved["value"], saved["version"]) == ("saved", "25", 1)
+    assert (error["status"], error["message"]) == ("error", "Введите целое число.")
+    assert Cell.objects.get().value == "25"
+
+
+def test_autosave_returns_row_totals(as_user, org_user, report):
+    client = as_user(org_user)
+    client.post(reverse("datacollection:report_row_add", args=[report.pk]), {"table": "results"})
+    row = report.rows.get().key
+    autosave(client, report, cell(row, "task_1", "2", table="results"))
+    response = autosave(client, report, cell(row, "task_2", "x", table="results"))
+    [result] = response.json()["results"]
+    assert result["value"] == "X"
+    assert result["totals"] == {"total": "2"}
+
+
+def test_stale_edit_gets_409_with_the_current_value(as_user, org_user, report):
+    client = as_user(org_user)
+    autosave(client, report, cell("grade4", "listed", "25"))
+    autosave(client, report, cell("grade4", "listed", "26", version=1))
+    response = autosave(client, report, cell("grade4", "listed", "30", version=1))
+    assert response.status_code == HTTPStatus.CONFLICT
+    [result] = response.json()["results"]
+    assert (result["status"], result["value"], result["version"]) == ("conflict", "26", 2)
+    assert Cell.objects.get().value == "26"
+
+
+def test_closed_window_refuses_autosave_and_submit_and_shows_read_only_table(
+    as_user, org_user, report
+):
+    report.collection.closes_at = timezone.now() - timedelta(minutes=1)
+    report.collection.save()
+    client = as_user(org_user)
+    response = autosave(client, report, cell("grade4", "listed", "25"))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json() == {"error": CLOSED_MESSAGE}
+    response = client.post(reverse("datacollection:report_submit", args=[report.pk]), follow=True)
+    assert CLOSED_MESSAGE in response.content.decode()
+    assert not Cell.objects.exists() and not Submission.objects.exists()
+    page = client.get(reverse("datacollection:report_detail", args=[report.pk])).content.decode()
+    assert "таблица доступна только для просмотра" in page
+    assert "Сдать отчет" not in page and " readonly" in page
+
+
+@pytest.mark.parametrize("name", ["report_detail", "report_autosave", "report_submit"])
+def test_another_organizations_report_is_404(as_user, other_org_user, report, name):
+    client = as_user(other_org_user)
+    url = reverse(f"datacollection:{name}", args=[report.pk])
+    if name == "report_detail":
+        response = client.get(url)
+    elif name == "report_autosave":
+        response = autosave(client, report, cell("grade4", "listed", "25"))
+    else:
+        response = client.post(url)
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not Cell.objects.exists() and not Submission.objects.exists()
+
+
+def test_coordinator_reads_but_cannot_write(as_user, regional, report):
+    client = as_user(regional)
+    page = client.get(reverse("datacollection:report_detail", args=[report.pk]))
+    assert "только просмотр" in page.content.decode()
+    assert autosave(client, report, cell("grade4", "listed", "1")).status_code == 403
+
+
+def test_submit_with_errors_lists_links_then_succeeds(as_user, org_user, report):
+    client = as_user(org_user)
+    autosave(client, report, cell("grade4", "listed", "25"))
+    url = reverse("datacollection:report_submit", args=[report.pk])
+    page = client.post(url).content.decode()
+    assert "Отчет не сдан. Исправьте ошибки" in page
+    assert 'href="#cell-counts-grade4-present"' in page
+    assert not Submission.objects.exists()
+    cells = [
+        cell(row, key, value)
+        for row in ("grade4", "grade8")
+        for key, value in (("listed", "25"), ("present", "24"), ("absent", "1"))
+    ]
+    cells[0]["version"] = 1
+    autosave(client, report, *cells)
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cabinet")
+    content = response.content.decode()
+    assert "сдан" in content and "(МСК)" in content and "Отчет сдан" in content
+    assert Submission.objects.count() == 1
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    payload=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(["cells", "table", "row", "column", "value", "version", "x"]),
+                children,
+                max_size=5,
+            )
+        ),
+        max_leaves=12,
+    )
+)
+def test_no_autosave_payload_produces_a_500(as_user, org_user, report, payload):
+    response = as_user(org_user).post(
+        reverse("datacollection:report_autosave", args=[report.pk]),
+        data=json.dumps(payload),
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 400, 409)
+
+
+def test_autosave_query_count(as_user, org_user, report, django_assert_max_num_queries):
+    client = as_user(org_user)
+    autosave(client, report, cell("grade4", "listed", "25"))
+    # session, user, report (scoped), form columns, savepoint+lock report, extension, row
+    # exists, cell read, cell update, report update, audit insert; no per-cell form reload.
+    with django_assert_max_num_queries(14):
+        response = autosave(client, report, cell("grade4", "listed", "26", version=1))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["report_detail", "report_autosave", "report_row_add", "report_submit"]
+)
+def test_other_side_every_report_url_is_404_outside_scope(as_user, other_regional, report, name):
+    """The other side of tests/test_url_access.py: a coordinator of another region."""
+    client = as_user(other_regional)
+    url = reverse(f"datacollection:{name}", args=[report.pk])
+    response = client.get(url) if name == "report_detail" else client.post(url)
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_fill_of_a_collection_the_organization_is_not_in_is_404(as_user, other_org_user, report):
+    response = as_user(other_org_user).get(
+        reverse("datacollection:collection_fill", args=[report.collection.pk])
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
