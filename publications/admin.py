@@ -16,6 +16,7 @@ class PublicationAdminForm(forms.ModelForm):
         model = Publication
         fields = [
             "title",
+            "study",
             "published_at",
             "is_published",
             "pinned",
@@ -24,6 +25,7 @@ class PublicationAdminForm(forms.ModelForm):
             *Publication.ROLE_AUDIENCE_FIELDS.values(),
             "regions",
             "organizations",
+            "collection",
         ]
         widgets = {"title": forms.TextInput(attrs={"size": 90})}
 
@@ -39,6 +41,8 @@ class PublicationAdminForm(forms.ModelForm):
             self.add_error("regions", AUDIENCE_EMPTY["regions"])
         elif audience == Audience.ORGANIZATIONS and not cleaned.get("organizations"):
             self.add_error("organizations", AUDIENCE_EMPTY["organizations"])
+        elif audience == Audience.COLLECTION and not cleaned.get("collection"):
+            self.add_error("collection", AUDIENCE_EMPTY["collection"])
         return cleaned
 
 

@@ -19,6 +19,7 @@ AUDIENCE_EMPTY = {
     "roles": "Отметьте хотя бы одну роль или выберите другую аудиторию.",
     "regions": "Выберите хотя бы один регион или другую аудиторию.",
     "organizations": "Выберите хотя бы одну организацию или другую аудиторию.",
+    "collection": "Выберите сбор данных, участникам которого адресована публикация.",
 }
 
 # Content types by extension: the browser's claim about an upload is not trusted.
@@ -86,6 +87,7 @@ class Publication(models.Model):
         ROLES = "roles", "Выбранные роли"
         REGIONS = "regions", "Выбранные регионы"
         ORGANIZATIONS = "organizations", "Выбранные организации"
+        COLLECTION = "collection", "Участники сбора данных"
 
     # Which boolean field puts a role into a ROLES audience. Operators see every publication.
     ROLE_AUDIENCE_FIELDS = {
@@ -114,6 +116,14 @@ class Publication(models.Model):
         blank=True,
         help_text="Разметка Markdown: **жирный**, *курсив*, списки, [ссылка](https://…), таблицы.",
     )
+    study = models.ForeignKey(
+        "datacollection.Study",
+        verbose_name="исследование",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="publications",
+    )
     body_html = models.TextField("текст (HTML)", editable=False, default="")
     search_text = models.TextField(editable=False, default="")
 
@@ -128,6 +138,15 @@ class Publication(models.Model):
     )
     organizations = models.ManyToManyField(
         Organization, verbose_name="организации", blank=True, related_name="publications"
+    )
+    collection = models.ForeignKey(
+        "datacollection.Collection",
+        verbose_name="сбор данных",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publications",
+        help_text="Для аудитории «Участники сбора данных»: организации, участвующие в этом сборе.",
     )
 
     created_at = models.DateTimeField("создана", auto_now_add=True)

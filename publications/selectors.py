@@ -7,7 +7,8 @@ Who is in a publication's audience:
   the coordinators, who watch that their schools have downloaded it;
 - «Выбранные регионы»: every user of those regions (coordinators and organizations);
 - «Выбранные организации»: the users of those organizations and the coordinators whose scope
-  holds one of them (they make sure their schools have the materials).
+  holds one of them (they make sure their schools have the materials);
+- «Участники сбора данных»: the same, for the organizations participating in the collection.
 Federal operators see every live publication. A publication is live when it is published and
 its date has come.
 """
@@ -33,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
+from datacollection.models import Collection, Study
 
 from .models import Attachment, AttachmentDownload, Publication, PublicationRead
 
@@ -57,10 +59,15 @@ def _audience_q(user: User) -> Q:
                 publication_id=OuterRef("pk"), region_id=user.region_id
             )
         )
+    visible_organizations = organizations_visible_to(user).values("pk")
     q |= Q(audience=audience.ORGANIZATIONS) & Exists(
         Publication.organizations.through.objects.filter(
-            publication_id=OuterRef("pk"),
-            organization_id__in=organizations_visible_to(user).values("pk"),
+            publication_id=OuterRef("pk"), organization_id__in=visible_organizations
+        )
+    )
+    q |= Q(audience=audience.COLLECTION) & Exists(
+        Collection.organizations.through.objects.filter(
+            collection_id=OuterRef("collection_id"), organization_id__in=visible_organizations
         )
     )
     return q
@@ -99,9 +106,13 @@ def _with_read_state_and_attachments(
     ).prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
 
 
-def feed_for(user: User, *, q: str = "", unread_only: bool = False) -> QuerySet[Publication]:
+def feed_for(
+    user: User, *, q: str = "", unread_only: bool = False, study: Study | None = None
+) -> QuerySet[Publication]:
     """The feed: pinned first, then newest first; each with `is_read` and its attachments."""
     publications = _with_read_state_and_attachments(publications_visible_to(user), user)
+    if study is not None:
+        publications = publications.filter(study=study)
     for word in q.lower().split():
         publications = publications.filter(search_text__contains=word)
     if unread_only:
@@ -109,8 +120,10 @@ def feed_for(user: User, *, q: str = "", unread_only: bool = False) -> QuerySet[
     return publications.order_by("-pinned", "-published_at", "-id")
 
 
-def feed_page(user: User, *, q: str = "", unread_only: bool = False, page=None) -> Page:
-    publications = feed_for(user, q=q, unread_only=unread_only)
+def feed_page(
+    user: User, *, q: str = "", unread_only: bool = False, study: Study | None = None, page=None
+) -> Page:
+    publications = feed_for(user, q=q, unread_only=unread_only, study=study)
     return Paginator(publications, FEED_PAGE_SIZE).get_page(page)
 
 
@@ -153,6 +166,12 @@ def organizations_in_audience(
         return within.filter(region_id__in=publication.regions.values("pk"))
     if publication.audience == audience.ORGANIZATIONS:
         return within.filter(pk__in=publication.organizations.values("pk"))
+    if publication.audience == audience.COLLECTION:
+        return within.filter(
+            pk__in=Collection.organizations.through.objects.filter(
+                collection_id=publication.collection_id
+            ).values("organization_id")
+        )
     return within.none()
 
 

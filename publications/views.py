@@ -16,6 +16,7 @@ def feed(request):
         request.user,
         q=filters.get("q", ""),
         unread_only=filters.get("unread", False),
+        study=filters.get("study"),
         page=request.GET.get("page"),
     )
     return render(

@@ -397,3 +397,63 @@ def test_admin_edit_keeps_the_file_and_unpublish_action_is_audited(as_user, oper
     )
     assert AuditEvent.objects.filter(action="publication.unpublished").count() == 1
     assert visible_ids(org_user) == set()
+
+
+# Study and collection audience ------------------------------------------------------------
+
+
+def test_collection_participants_and_their_coordinators_see_it(
+    users_by_role, org, org_same_municipality, org_other_municipality, other_org_user
+):
+    from tests.test_datacollection_factories import make_collection
+
+    collection = make_collection(organizations=[org, other_org_user.organization])
+    publication = PublicationFactory(
+        audience=Publication.Audience.COLLECTION, collection=collection
+    )
+    for role in ["operator", "regional", "municipal", "organization"]:
+        assert publication.pk in visible_ids(users_by_role[role]), role
+    assert publication.pk in visible_ids(other_org_user)
+    # Not participating: another school of the same municipality.
+    assert publication.pk not in visible_ids(
+        OrganizationUserFactory(organization=org_same_municipality)
+    )
+    # The download log counts the participants only.
+    within = selectors.organizations_in_audience(
+        publication, selectors.organizations_visible_to(users_by_role["regional"])
+    )
+    assert list(within) == [org]
+
+
+def test_collection_audience_requires_a_collection_in_the_admin(db):
+    from publications.admin import PublicationAdminForm
+
+    form = PublicationAdminForm(
+        data={
+            "title": "Для участников",
+            "published_at": "20.11.2026 10:00",
+            "is_published": "on",
+            "audience": Publication.Audience.COLLECTION,
+        }
+    )
+    assert not form.is_valid()
+    assert form.errors["collection"] == [
+        "Выберите сбор данных, участникам которого адресована публикация."
+    ]
+
+
+def test_feed_filters_by_study(as_user, org_user):
+    from tests.test_datacollection_factories import StudyFactory
+
+    literature = StudyFactory(code="lit2026", title="НИКО по литературе")
+    history = StudyFactory(code="hist2026", title="НИКО по истории")
+    PublicationFactory(title="Инструкция по литературе", study=literature)
+    PublicationFactory(title="Инструкция по истории", study=history)
+    PublicationFactory(title="Общая информация")
+    response = as_user(org_user).get(reverse("publications:feed"), {"study": history.pk})
+    assert [p.title for p in response.context["page"]] == ["Инструкция по истории"]
+    content = response.content.decode()
+    assert "НИКО по литературе (2026)" in content  # offered in the filter
+    response = as_user(org_user).get(reverse("publications:feed"), {"study": "999"})
+    assert response.status_code == HTTPStatus.OK  # a forged id is ignored, the feed is whole
+    assert len(response.context["page"]) == 3
