@@ -79,6 +79,7 @@ LENINGRAD_ORGANIZATIONS = [
 # Further demo steps, added by later apps: dotted paths to functions `step(*, stdout)`.
 SEED_DEMO_STEPS: list[str] = [
     "publications.demo.seed",
+    "datacollection.demo.seed",
 ]
 
 
