@@ -77,13 +77,12 @@ CASES: dict[str, Case] = {
     ),
     "publications:feed": Case(everyone_logged_in()),
     "publications:mark_read": Case(
-        # A publication for organizations only: coordinators are not its audience.
         {
             "anonymous": LOGIN,
             "operator": NO_CONTENT,
-            "regional": NOT_FOUND,
+            "regional": NO_CONTENT,
             "municipal": NOT_FOUND,
-            "organization": NO_CONTENT,
+            "organization": NOT_FOUND,
         },
         method="post",
         kwargs=lambda w: {"pk": w["publication_for_organizations"].pk},
@@ -92,9 +91,9 @@ CASES: dict[str, Case] = {
         {
             "anonymous": LOGIN,
             "operator": OK,
-            "regional": NOT_FOUND,
+            "regional": OK,
             "municipal": NOT_FOUND,
-            "organization": OK,
+            "organization": NOT_FOUND,
         },
         kwargs=lambda w: {"pk": w["attachment_for_organizations"].pk},
     ),
@@ -264,8 +263,11 @@ WORLD_HOOKS.append(_datacollection_world)
 def publications_world(world):
     from .test_publications import PublicationFactory, add_attachment
 
+    # Addressed to one school of another municipality: its regional coordinator and the
+    # operator see it, the municipal coordinator and the school of m001 do not.
     for_organizations = PublicationFactory(
-        audience=Publication.Audience.ROLES, for_organizations=True
+        audience=Publication.Audience.ORGANIZATIONS,
+        organizations=[world["org_other_municipality"]],
     )
     for_everyone = PublicationFactory()
     add_attachment(for_everyone)
