@@ -12,7 +12,7 @@ from datacollection.models import Cell, Extension, Report, Submission
 from datacollection.selectors import collection_cards_for_user, report_for_user_or_404
 from datacollection.validation import CellError
 
-from .test_datacollection_factories import ReportFactory, make_collection
+from .datacollection_factories import ReportFactory, make_collection
 
 pytestmark = pytest.mark.django_db
 

@@ -197,7 +197,7 @@ def test_contradictory_column_is_refused(fields, field, message):
 
 @pytest.mark.django_db
 def test_computed_column_must_reference_existing_numeric_columns():
-    from .test_datacollection_factories import make_form
+    from .datacollection_factories import make_form
 
     form = make_form()
     results = form.tables.get(key="results")
@@ -217,7 +217,7 @@ def test_computed_column_must_reference_existing_numeric_columns():
 def test_dynamic_table_needs_a_maximum_and_a_demo_form_has_no_definition_errors():
     from datacollection.definitions import form_definition_errors
 
-    from .test_datacollection_factories import make_form
+    from .datacollection_factories import make_form
 
     form = make_form()
     assert form_definition_errors(form) == []

@@ -405,7 +405,7 @@ def test_admin_edit_keeps_the_file_and_unpublish_action_is_audited(as_user, oper
 def test_collection_participants_and_their_coordinators_see_it(
     users_by_role, org, org_same_municipality, org_other_municipality, other_org_user
 ):
-    from tests.test_datacollection_factories import make_collection
+    from tests.datacollection_factories import make_collection
 
     collection = make_collection(organizations=[org, other_org_user.organization])
     publication = PublicationFactory(
@@ -443,7 +443,7 @@ def test_collection_audience_requires_a_collection_in_the_admin(db):
 
 
 def test_feed_filters_by_study(as_user, org_user):
-    from tests.test_datacollection_factories import StudyFactory
+    from tests.datacollection_factories import StudyFactory
 
     literature = StudyFactory(code="lit2026", title="НИКО по литературе")
     history = StudyFactory(code="hist2026", title="НИКО по истории")

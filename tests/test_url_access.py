@@ -248,7 +248,7 @@ WORLD_HOOKS: list = []
 
 
 def _datacollection_world(world):
-    from .test_datacollection_factories import ReportFactory, make_collection
+    from .datacollection_factories import ReportFactory, make_collection
 
     collection = make_collection(organizations=[world["org"]])
     return {

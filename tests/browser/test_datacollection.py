@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from datacollection.models import Cell, Report, Submission
+from tests.datacollection_factories import make_collection
 from tests.factories import TEST_PASSWORD, OrganizationUserFactory
-from tests.test_datacollection_factories import make_collection
 
 from .conftest import login
 
