@@ -50,14 +50,14 @@ def organization_list(request):
         {
             "form": form,
             "page": page,
-            "can_reset": scoping.can_manage_organization_accounts(request.user),
+            "can_reset": scoping.can_act_on_organizations(request.user),
         },
     )
 
 
 @require_POST
 def organization_password_reset(request, pk):
-    if not scoping.can_manage_organization_accounts(request.user):
+    if not scoping.can_act_on_organizations(request.user):
         raise PermissionDenied
     organization = scoping.organization_for_user_or_404(request.user, pk)
     credentials = services.organization_password_reset(

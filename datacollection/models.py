@@ -409,6 +409,16 @@ class Report(models.Model):
     last_saved_at = models.DateTimeField("последнее сохранение", null=True, blank=True)
     submitted_at = models.DateTimeField("дата передачи данных", null=True, blank=True)
     has_unsubmitted_changes = models.BooleanField("есть несданные изменения", default=False)
+    returned_at = models.DateTimeField("возвращен на доработку", null=True, blank=True)
+    returned_comment = models.TextField("комментарий координатора", blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто вернул",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "отчет ОО"

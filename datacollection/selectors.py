@@ -84,6 +84,8 @@ def report_last_action(report: Report | None) -> str:
         return "Данные не вводились"
     if report.status == Report.Status.SUBMITTED:
         return f"Отчет сдан {msk(report.submitted_at)}"
+    if report.returned_at:
+        return f"Отчет возвращен на доработку {msk(report.returned_at)}"
     return f"Данные сохранены {msk(report.last_saved_at)}, отчет не сдан"
 
 

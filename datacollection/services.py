@@ -10,11 +10,21 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, scoping
 from accounts.models import Organization, User
 
 from .definitions import load_form
-from .models import Cell, Collection, Column, FixedRow, FormTable, Report, ReportRow, Submission
+from .models import (
+    Cell,
+    Collection,
+    Column,
+    Extension,
+    FixedRow,
+    FormTable,
+    Report,
+    ReportRow,
+    Submission,
+)
 from .selectors import report_cells, report_rows, report_values
 from .validation import ReportError, clean_value, computed_values, validate_report
 
@@ -23,6 +33,13 @@ NOT_YOURS_MESSAGE = "Изменять данные может только са�
 NO_ROW_MESSAGE = "Такой строки в таблице нет (возможно, ее удалили в другой вкладке)."
 ROW_LIMIT_MESSAGE = "Достигнуто наибольшее число строк: {max_rows}."
 NOT_DYNAMIC_MESSAGE = "В этой таблице строки не добавляются и не удаляются."
+NOT_COORDINATOR_MESSAGE = "Это действие доступно региональному координатору и оператору."
+NOT_SUBMITTED_MESSAGE = "Вернуть на доработку можно только сданный отчет."
+EMPTY_COMMENT_MESSAGE = "Напишите, что нужно исправить: комментарий увидит организация."
+EXTENSION_IN_PAST_MESSAGE = "Срок продления должен быть позже текущего момента."
+EXTENSION_BEFORE_DEADLINE_MESSAGE = (
+    "Срок продления должен быть позже окончания сбора ({closes_at} (МСК))."
+)
 
 
 class DataCollectionError(Exception):
@@ -284,6 +301,10 @@ def report_submit(
     report.submitted_at = at
     report.last_saved_at = report.last_saved_at or at
     report.has_unsubmitted_changes = False
+    # A corrected report is submitted again: the coordinator's request is settled.
+    report.returned_at = None
+    report.returned_comment = ""
+    report.returned_by = None
     report.save(
         update_fields=[
             "status",
@@ -291,6 +312,9 @@ def report_submit(
             "submitted_at",
             "last_saved_at",
             "has_unsubmitted_changes",
+            "returned_at",
+            "returned_comment",
+            "returned_by",
         ]
     )
     audit.record(
@@ -302,3 +326,80 @@ def report_submit(
         submission=submission.pk,
     )
     return submission
+
+
+def _require_coordinator(actor: User) -> None:
+    if not scoping.can_act_on_organizations(actor):
+        raise DataCollectionError(NOT_COORDINATOR_MESSAGE)
+
+
+@transaction.atomic
+def report_return_for_corrections(
+    *, report: Report, actor: User, comment: str, request: HttpRequest | None = None
+) -> Report:
+    """A coordinator sends a submitted report back: the organization sees the comment on its
+    card and the status is «В работе» until it submits again. The caller has scoped `report`
+    to `actor` (monitoring selectors)."""
+    _require_coordinator(actor)
+    comment = comment.strip()
+    if not comment:
+        raise DataCollectionError(EMPTY_COMMENT_MESSAGE)
+    report = Report.objects.select_for_update().select_related("organization").get(pk=report.pk)
+    if report.status != Report.Status.SUBMITTED:
+        raise DataCollectionError(NOT_SUBMITTED_MESSAGE)
+    at = timezone.now()
+    report.status = Report.Status.IN_PROGRESS
+    report.returned_at = at
+    report.returned_comment = comment
+    report.returned_by = actor
+    report.save(update_fields=["status", "returned_at", "returned_comment", "returned_by"])
+    audit.record(
+        actor=actor,
+        action="report.returned",
+        organization=report.organization,
+        target=f"report:{report.pk}",
+        request=request,
+        comment=comment,
+    )
+    return report
+
+
+@transaction.atomic
+def extension_grant(
+    *,
+    collection: Collection,
+    organization: Organization,
+    until: datetime,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Extension:
+    """Give one organization more time. Granting again moves the date (later or earlier);
+    the caller has scoped `organization` to `actor`."""
+    _require_coordinator(actor)
+    if until <= timezone.now():
+        raise DataCollectionError(EXTENSION_IN_PAST_MESSAGE)
+    if until <= collection.closes_at:
+        closes_at = timezone.localtime(collection.closes_at)
+        raise DataCollectionError(
+            EXTENSION_BEFORE_DEADLINE_MESSAGE.format(closes_at=f"{closes_at:%d.%m.%Y %H:%M}")
+        )
+    previous = (
+        Extension.objects.filter(collection=collection, organization=organization)
+        .values_list("until", flat=True)
+        .first()
+    )
+    extension, _ = Extension.objects.update_or_create(
+        collection=collection,
+        organization=organization,
+        defaults={"until": until, "granted_by": actor},
+    )
+    audit.record(
+        actor=actor,
+        action="collection.extension_granted",
+        organization=organization,
+        target=f"collection:{collection.pk}",
+        request=request,
+        old=previous.isoformat() if previous else None,
+        new=until.isoformat(),
+    )
+    return extension

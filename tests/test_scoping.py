@@ -78,10 +78,10 @@ def test_out_of_scope_organization_is_404_for_a_coordinator(world, regional, mun
 def test_only_operators_and_regional_coordinators_manage_accounts(
     operator, regional, municipal, org_user
 ):
-    assert scoping.can_manage_organization_accounts(operator)
-    assert scoping.can_manage_organization_accounts(regional)
-    assert not scoping.can_manage_organization_accounts(municipal)
-    assert not scoping.can_manage_organization_accounts(org_user)
+    assert scoping.can_act_on_organizations(operator)
+    assert scoping.can_act_on_organizations(regional)
+    assert not scoping.can_act_on_organizations(municipal)
+    assert not scoping.can_act_on_organizations(org_user)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,134 @@
+"""What a coordinator does to an organization's report: return it for corrections, grant an
+extension. Municipal coordinators and organizations cannot."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from datacollection import services
+from datacollection.models import Extension, Report
+from datacollection.selectors import collection_cards_for_user
+
+from .datacollection_factories import ReportFactory, make_collection
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def collection(org):
+    return make_collection(organizations=[org])
+
+
+@pytest.fixture
+def submitted_report(collection, org):
+    return ReportFactory(
+        collection=collection,
+        organization=org,
+        status=Report.Status.SUBMITTED,
+        started_at=timezone.now() - timedelta(hours=2),
+        submitted_at=timezone.now() - timedelta(hours=1),
+    )
+
+
+def test_return_for_corrections_shows_the_comment_and_reopens_the_report(
+    submitted_report, regional, org_user
+):
+    services.report_return_for_corrections(
+        report=submitted_report, actor=regional, comment="Проверьте баллы за задание 3."
+    )
+    submitted_report.refresh_from_db()
+    assert submitted_report.status == Report.Status.IN_PROGRESS
+    assert submitted_report.returned_by == regional
+    card = collection_cards_for_user(org_user)[0]
+    assert card.last_action.startswith("Отчет возвращен на доработку")
+    assert card.report.returned_comment == "Проверьте баллы за задание 3."
+    event = AuditEvent.objects.get(action="report.returned")
+    assert event.details["comment"] == "Проверьте баллы за задание 3."
+
+
+def test_submitting_again_settles_the_return(submitted_report, regional, org_user):
+    services.report_return_for_corrections(
+        report=submitted_report, actor=regional, comment="Исправьте."
+    )
+    # The organization fills the form validly and submits again.
+    from .test_datacollection_services import fill_valid
+
+    fill_valid(submitted_report, org_user)
+    services.report_submit(report=submitted_report, user=org_user)
+    submitted_report.refresh_from_db()
+    assert submitted_report.status == Report.Status.SUBMITTED
+    assert submitted_report.returned_comment == "" and submitted_report.returned_at is None
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [("   ", services.EMPTY_COMMENT_MESSAGE)],
+)
+def test_return_needs_a_comment(submitted_report, regional, comment, message):
+    with pytest.raises(services.DataCollectionError) as caught:
+        services.report_return_for_corrections(
+            report=submitted_report, actor=regional, comment=comment
+        )
+    assert caught.value.message == message
+    submitted_report.refresh_from_db()
+    assert submitted_report.status == Report.Status.SUBMITTED
+
+
+def test_only_a_submitted_report_can_be_returned(collection, org, regional):
+    report = ReportFactory(collection=collection, organization=org)
+    with pytest.raises(services.DataCollectionError) as caught:
+        services.report_return_for_corrections(report=report, actor=regional, comment="?")
+    assert caught.value.message == services.NOT_SUBMITTED_MESSAGE
+
+
+@pytest.mark.parametrize("role", ["municipal", "org_user"])
+def test_municipal_coordinator_and_organization_cannot_return(submitted_report, request, role):
+    with pytest.raises(services.DataCollectionError) as caught:
+        services.report_return_for_corrections(
+            report=submitted_report, actor=request.getfixturevalue(role), comment="?"
+        )
+    assert caught.value.message == services.NOT_COORDINATOR_MESSAGE
+    submitted_report.refresh_from_db()
+    assert submitted_report.status == Report.Status.SUBMITTED
+
+
+def test_extension_is_granted_moved_and_audited(collection, org, regional):
+    first = collection.closes_at + timedelta(days=1)
+    services.extension_grant(collection=collection, organization=org, until=first, actor=regional)
+    later = collection.closes_at + timedelta(days=3)
+    services.extension_grant(collection=collection, organization=org, until=later, actor=regional)
+    extension = Extension.objects.get()
+    assert (extension.until, extension.granted_by) == (later, regional)
+    assert collection.deadline_for(org) == later
+    events = AuditEvent.objects.filter(action="collection.extension_granted").order_by("id")
+    assert [e.details["old"] for e in events] == [None, first.isoformat()]
+
+
+def test_extension_must_end_after_the_collection_and_in_the_future(collection, org, regional):
+    with pytest.raises(services.DataCollectionError) as caught:
+        services.extension_grant(
+            collection=collection, organization=org, until=collection.closes_at, actor=regional
+        )
+    assert caught.value.message.startswith("Срок продления должен быть позже окончания сбора")
+    with pytest.raises(services.DataCollectionError) as caught:
+        services.extension_grant(
+            collection=collection,
+            organization=org,
+            until=timezone.now() - timedelta(minutes=1),
+            actor=regional,
+        )
+    assert caught.value.message == services.EXTENSION_IN_PAST_MESSAGE
+    assert not Extension.objects.exists()
+
+
+def test_municipal_coordinator_cannot_grant_an_extension(collection, org, municipal):
+    with pytest.raises(services.DataCollectionError):
+        services.extension_grant(
+            collection=collection,
+            organization=org,
+            until=collection.closes_at + timedelta(days=1),
+            actor=municipal,
+        )
+    assert not Extension.objects.exists()
