@@ -7,12 +7,13 @@ import json
 from http import HTTPStatus
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
+from . import excel, services
 from .definitions import load_form
 from .labels import msk, msk_time
 from .models import Column
@@ -20,6 +21,7 @@ from .selectors import (
     collection_cards_for_user,
     collection_for_organization_or_404,
     form_columns,
+    report_contents,
     report_for_user_or_404,
     report_grid,
     row_totals,
@@ -57,7 +59,7 @@ def _can_edit(user, report) -> bool:
     )
 
 
-def _render_report(request, report, *, errors=(), status=HTTPStatus.OK):
+def _render_report(request, report, *, errors=(), import_errors=(), status=HTTPStatus.OK):
     definitions = load_form(report.collection.form)
     return render(
         request,
@@ -70,6 +72,7 @@ def _render_report(request, report, *, errors=(), status=HTTPStatus.OK):
             "is_own": request.user.organization_id == report.organization_id,
             "deadline": msk(report.collection.deadline_for(report.organization)),
             "errors": errors,
+            "import_errors": import_errors,
         },
         status=status,
     )
@@ -222,3 +225,52 @@ def report_submit(request, pk):
         f"Отчет «{report.collection.form.title}» сдан {msk(submission.submitted_at)}.",
     )
     return redirect("cabinet")
+
+
+@require_GET
+def report_template(request, pk):
+    """«Скачать шаблон»: the form as .xlsx with the report's current values."""
+    report = report_for_user_or_404(request.user, pk)
+    contents = report_contents(report)
+    data = excel.template_workbook(
+        form=report.collection.form,
+        definitions=contents.definitions,
+        rows=contents.rows,
+        values=contents.values,
+    )
+    response = HttpResponse(data, content_type=excel.XLSX_CONTENT_TYPE)
+    filename = f"{report.collection.form.title} — {report.organization.login}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def report_excel_import(request, pk):
+    """«Загрузить из Excel»: all values of the file as one edit, or the list of wrong cells and
+    nothing changed."""
+    report = report_for_user_or_404(request.user, pk)
+    try:
+        services.ensure_writable(report=report, user=request.user)
+        rows = excel.read_report_workbook(
+            request.FILES.get("file"),
+            form=report.collection.form,
+            definitions=load_form(report.collection.form),
+        )
+        result = services.report_excel_import(
+            report=report, user=request.user, rows=rows, request=request
+        )
+    except services.WriteNotAllowedError as error:
+        return HttpResponseForbidden(error.message)
+    except excel.ExcelCellErrors as invalid:
+        messages.error(request, "Данные из файла не загружены: исправьте ошибки в файле.")
+        return _render_report(request, report, import_errors=invalid.errors)
+    except (excel.ExcelFileError, services.DataCollectionError) as error:
+        messages.error(request, error.message)
+        return redirect("datacollection:report_detail", pk=report.pk)
+    messages.success(
+        request,
+        f"Данные из Excel загружены: изменено ячеек — {result.cells_changed}"
+        + (f", добавлено строк — {result.rows_added}." if result.rows_added else "."),
+    )
+    return redirect("datacollection:report_detail", pk=report.pk)

@@ -179,6 +179,21 @@ CASES: dict[str, Case] = {
         method="post",
         kwargs=lambda w: {"pk": w["report"].pk},
     ),
+    # «Скачать шаблон»: whoever reads the report; the upload is a write of the organization.
+    "datacollection:report_template": Case(
+        everyone_logged_in(), kwargs=lambda w: {"pk": w["report"].pk}
+    ),
+    "datacollection:report_excel_import": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FOUND,  # no file: back to the table with «Выберите файл»
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["report"].pk},
+    ),
     "forum:question_list": Case(everyone_logged_in()),
     "monitoring:overview": Case(
         {

@@ -158,6 +158,11 @@ PUBLICATION_ATTACHMENT_EXTENSIONS = [
     "zip", "rar", "7z", "ppt", "pptx", "jpg", "jpeg", "png",
 ]  # fmt: skip
 
+# Data collection: the filled Excel template, and files of file columns (scans of protocols).
+DATACOLLECTION_UPLOAD_MAX_SIZE = env.int("DATACOLLECTION_UPLOAD_MAX_SIZE", default=10 * 2**20)
+DATACOLLECTION_FILE_MAX_SIZE = env.int("DATACOLLECTION_FILE_MAX_SIZE", default=20 * 2**20)
+DATACOLLECTION_FILE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
