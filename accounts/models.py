@@ -82,11 +82,6 @@ class Organization(models.Model):
 
 
 class NikoUserManager(UserManager):
-    def get_queryset(self):
-        # Every page shows the user's scope in the top bar and every selector scopes by it:
-        # load it with the user (one query per request instead of two or three).
-        return super().get_queryset().select_related("region", "municipality", "organization")
-
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # A superuser is a federal operator: `createsuperuser` must satisfy the role constraint.
         extra_fields.setdefault("role", User.Role.OPERATOR)

@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.cabinet",
+                "forum.context_processors.unread_answers",
             ],
         },
     },
@@ -100,7 +101,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ScopedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -157,6 +158,12 @@ PUBLICATION_ATTACHMENT_EXTENSIONS = [
     "pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "rtf", "txt", "csv",
     "zip", "rar", "7z", "ppt", "pptx", "jpg", "jpeg", "png",
 ]  # fmt: skip
+# «Форум поддержки НИКО»: a screenshot or a PDF with a question, and the flood limits per user
+# (counted in the database, so they hold across any number of app servers).
+FORUM_ATTACHMENT_MAX_SIZE = env.int("FORUM_ATTACHMENT_MAX_SIZE", default=5 * 2**20)
+FORUM_ATTACHMENT_EXTENSIONS = ["png", "jpg", "jpeg", "pdf"]
+FORUM_QUESTIONS_PER_HOUR = env.int("FORUM_QUESTIONS_PER_HOUR", default=10)
+FORUM_MESSAGES_PER_HOUR = env.int("FORUM_MESSAGES_PER_HOUR", default=30)
 
 # Data collection: the filled Excel template, and files of file columns (scans of protocols).
 DATACOLLECTION_UPLOAD_MAX_SIZE = env.int("DATACOLLECTION_UPLOAD_MAX_SIZE", default=10 * 2**20)
@@ -204,3 +211,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# «Экспорт результатов»: files older than this are deleted by `manage.py cleanup_exports`.
+MONITORING_EXPORT_RETENTION_DAYS = env.int("MONITORING_EXPORT_RETENTION_DAYS", default=7)

@@ -13,3 +13,7 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
+
+# No connection pool in tests: the test runner creates, flushes and drops databases, and pooled
+# connections held by live-server threads would block that on PostgreSQL.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
