@@ -111,6 +111,15 @@ def build_forms() -> dict[str, Form]:
             ("listed", "По списку", {**INT0, "required": True}),
             ("present", "Присутствовало", {**INT0, "required": True}),
             ("absent", "Отсутствовало", {**INT0, "required": True}),
+            (
+                "scan",
+                "Скан протокола проведения в аудитории",
+                {
+                    "type": Column.Type.FILE,
+                    "required": True,
+                    "help_text": "PDF, JPG или PNG; несколько аудиторий — одним PDF.",
+                },
+            ),
         ],
         rows=[("grade4", "4 класс"), ("grade8", "8 класс")],
     )

@@ -5,7 +5,9 @@ A form is defined in the admin without code: tables, columns with a type and lim
 cell (`Cell`) with a version, so saving one cell never rewrites another and a stale edit is seen.
 """
 
+import secrets
 from datetime import datetime
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -485,6 +487,50 @@ class Cell(models.Model):
 
     def __str__(self):
         return f"{self.row_key}/{self.column_key}: {self.value}"
+
+
+def cell_file_upload_to(instance, filename: str) -> str:
+    # A random name on disk: the original (often Cyrillic) name lives in `name`, the path cannot
+    # be guessed, and files are served only through the access-checked download view anyway.
+    extension = PurePath(filename).suffix.lower().lstrip(".")[:10]
+    return f"datacollection/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
+
+
+class CellFile(models.Model):
+    """The file of a file cell (a scan of a protocol). The cell's value is the original name."""
+
+    report = models.ForeignKey(
+        Report, verbose_name="отчет", on_delete=models.CASCADE, related_name="files"
+    )
+    table = models.ForeignKey(
+        FormTable, verbose_name="таблица", on_delete=models.CASCADE, related_name="+"
+    )
+    row_key = models.CharField("строка", max_length=40)
+    column_key = models.CharField("столбец", max_length=40)
+    file = models.FileField("файл", upload_to=cell_file_upload_to, max_length=200)
+    name = models.CharField("имя файла", max_length=255)
+    size = models.PositiveBigIntegerField("размер, байт")
+    content_type = models.CharField("тип содержимого", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто загрузил",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("загружен", default=timezone.now)
+
+    class Meta:
+        verbose_name = "файл ячейки"
+        verbose_name_plural = "файлы ячеек"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "table", "row_key", "column_key"], name="cellfile_unique_address"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Submission(models.Model):

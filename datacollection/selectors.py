@@ -15,7 +15,17 @@ from accounts.scoping import organizations_visible_to
 
 from .definitions import TableDefinition, load_form
 from .labels import column_hint, duration_words, msk
-from .models import Cell, Collection, Column, Extension, Form, FormTable, Report, ReportRow
+from .models import (
+    Cell,
+    CellFile,
+    Collection,
+    Column,
+    Extension,
+    Form,
+    FormTable,
+    Report,
+    ReportRow,
+)
 from .validation import cell_anchor, computed_values, display_value
 
 
@@ -272,3 +282,17 @@ def report_contents(report: Report) -> ReportContents:
         rows=report_rows(report, definitions),
         values=report_values(report_cells(report)),
     )
+
+
+def cell_file_for_user_or_404(
+    user: User, report_pk: int, table_key: str, row_key: str, column_key: str
+) -> CellFile:
+    """The file of a cell, for whoever may read the report: the organization, coordinators in
+    scope, operators. Anything else is missing (404), like the report itself."""
+    report = report_for_user_or_404(user, report_pk)
+    try:
+        return CellFile.objects.get(
+            report=report, table__key=table_key, row_key=row_key, column_key=column_key
+        )
+    except CellFile.DoesNotExist:
+        raise Http404("Файл не найден") from None

@@ -5,8 +5,11 @@
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,8 +18,10 @@ from accounts import audit, scoping
 from accounts.models import Organization, User
 
 from .definitions import load_form
+from .labels import file_size_words
 from .models import (
     Cell,
+    CellFile,
     Collection,
     Column,
     Extension,
@@ -40,6 +45,13 @@ NOT_DYNAMIC_MESSAGE = "В этой таблице строки не добавл
 NOT_COORDINATOR_MESSAGE = "Это действие доступно региональному координатору и оператору."
 NOT_SUBMITTED_MESSAGE = "Вернуть на доработку можно только сданный отчет."
 EMPTY_COMMENT_MESSAGE = "Напишите, что нужно исправить: комментарий увидит организация."
+NO_FILE_MESSAGE = "Выберите файл."
+NOT_A_FILE_CELL_MESSAGE = "В этой ячейке файл не загружается."
+FILE_TYPE_MESSAGE = "Файл «{name}» не принят: допускаются файлы {extensions}."
+FILE_EMPTY_MESSAGE = "Файл «{name}» пустой."
+FILE_SIZE_MESSAGE = "Файл «{name}» слишком большой ({size}): допускается не больше {limit}."
+FILE_CONTENT_MESSAGE = "Файл «{name}» поврежден или его содержимое не соответствует расширению."
+NO_FILE_IN_CELL_MESSAGE = "В ячейке нет файла."
 FILE_CELL_MESSAGE = "Файл загружается и удаляется кнопками в ячейке."
 IMPORT_ROW_LIMIT_MESSAGE = (
     "В таблице «{table}» получится {count} строк, а допускается не больше {max_rows}. "
@@ -254,6 +266,7 @@ def row_remove(
     cells = Cell.objects.filter(report=report, table=table, row_key=row)
     old = {cell.column_key: cell.value for cell in cells}
     cells.delete()
+    _delete_files(CellFile.objects.filter(report=report, table=table, row_key=row))
     _mark_changed(report, at)
     audit.record(
         actor=user,
@@ -513,3 +526,173 @@ def report_excel_import(
         rows_added=len(new_rows),
     )
     return ImportResult(cells_changed=changed, rows_added=len(new_rows))
+
+
+# Files of file cells (scans of protocols)
+
+# What the first bytes of an accepted file must be: an extension alone proves nothing.
+FILE_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+FILE_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+
+
+def _delete_files(files) -> None:
+    """Delete the rows now and their files from storage once the transaction commits."""
+    paths = [f.file.name for f in files]
+    files.delete()
+    for path in paths:
+        transaction.on_commit(lambda path=path: default_storage.delete(path))
+
+
+def _checked_upload(upload) -> tuple[str, str]:
+    """The upload's original name and extension, or DataCollectionError with the reason."""
+    if upload is None:
+        raise DataCollectionError(NO_FILE_MESSAGE)
+    name = PurePath(str(upload.name or "файл")).name.strip()[:255] or "файл"
+    extension = PurePath(name).suffix.lower().lstrip(".")
+    allowed = settings.DATACOLLECTION_FILE_EXTENSIONS
+    if extension not in allowed:
+        extensions = ", ".join(e.upper() for e in allowed if e != "jpeg")
+        raise DataCollectionError(FILE_TYPE_MESSAGE.format(name=name, extensions=extensions))
+    if not upload.size:
+        raise DataCollectionError(FILE_EMPTY_MESSAGE.format(name=name))
+    limit = settings.DATACOLLECTION_FILE_MAX_SIZE
+    if upload.size > limit:
+        raise DataCollectionError(
+            FILE_SIZE_MESSAGE.format(
+                name=name, size=file_size_words(upload.size), limit=file_size_words(limit)
+            )
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(FILE_SIGNATURES.get(extension, (b"",))):
+        raise DataCollectionError(FILE_CONTENT_MESSAGE.format(name=name))
+    return name, extension
+
+
+def _file_cell(report: Report, table: FormTable, column: Column) -> None:
+    if (
+        table.form_id != report.collection.form_id
+        or column.table_id != table.pk
+        or column.type != Column.Type.FILE
+    ):
+        raise DataCollectionError(NOT_A_FILE_CELL_MESSAGE)
+
+
+def _set_file_cell(report: Report, table: FormTable, row: str, column: Column, value: str):
+    """Write the cell holding the file's name; returns (old value, new version)."""
+    cell = (
+        Cell.objects.filter(report=report, table=table, row_key=row, column_key=column.key)
+        .only("pk", "value", "version")
+        .first()
+    )
+    if cell is None:
+        Cell.objects.create(
+            report=report, table=table, row_key=row, column_key=column.key, value=value, version=1
+        )
+        return "", 1
+    old = cell.value
+    cell.value = value
+    cell.version += 1
+    cell.save(update_fields=["value", "version", "updated_at"])
+    return old, cell.version
+
+
+def cell_file_upload(
+    *,
+    report: Report,
+    user: User,
+    table: FormTable,
+    row: str,
+    column: Column,
+    upload,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> CellSaved:
+    """Upload or replace the file of a file cell. The file is written to storage before the
+    report is locked (a 20 MB write must not hold up the school's autosaves) and deleted again
+    if the write is refused; a replaced file is deleted once the change is committed."""
+    at = at or timezone.now()
+    _file_cell(report, table, column)
+    ensure_writable(report=report, user=user, at=at)
+    name, extension = _checked_upload(upload)
+    stored = CellFile(
+        table=table,
+        row_key=row,
+        column_key=column.key,
+        name=name,
+        size=upload.size,
+        content_type=FILE_CONTENT_TYPES[extension],
+        uploaded_by=user,
+        uploaded_at=at,
+    )
+    stored.file.save(name, upload, save=False)
+    try:
+        with transaction.atomic():
+            locked = _lock_for_write(report, user, at)
+            if not _row_exists(locked, table, row):
+                raise DataCollectionError(NO_ROW_MESSAGE)
+            _delete_files(
+                CellFile.objects.filter(
+                    report=locked, table=table, row_key=row, column_key=column.key
+                )
+            )
+            stored.report = locked
+            stored.save()
+            old, version = _set_file_cell(locked, table, row, column, name)
+            _mark_changed(locked, at)
+            audit.record(
+                actor=user,
+                action="report.file_uploaded",
+                organization=locked.organization,
+                target=f"report:{locked.pk} {table.key}/{row}/{column.key}",
+                request=request,
+                old=old,
+                new=name,
+                size=upload.size,
+            )
+    except BaseException:
+        default_storage.delete(stored.file.name)
+        raise
+    return CellSaved(name, version, True, at)
+
+
+@transaction.atomic
+def cell_file_remove(
+    *,
+    report: Report,
+    user: User,
+    table: FormTable,
+    row: str,
+    column: Column,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> CellSaved:
+    at = at or timezone.now()
+    _file_cell(report, table, column)
+    report = _lock_for_write(report, user, at)
+    files = CellFile.objects.filter(report=report, table=table, row_key=row, column_key=column.key)
+    if not files.exists():
+        raise DataCollectionError(NO_FILE_IN_CELL_MESSAGE)
+    _delete_files(files)
+    old, version = _set_file_cell(report, table, row, column, "")
+    _mark_changed(report, at)
+    audit.record(
+        actor=user,
+        action="report.file_removed",
+        organization=report.organization,
+        target=f"report:{report.pk} {table.key}/{row}/{column.key}",
+        request=request,
+        old=old,
+    )
+    return CellSaved("", version, True, at)

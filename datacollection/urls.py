@@ -14,4 +14,11 @@ urlpatterns = [
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/template.xlsx", views.report_template, name="report_template"),
     path("reports/<int:pk>/import/", views.report_excel_import, name="report_excel_import"),
+    path("reports/<int:pk>/files/upload/", views.report_file_upload, name="report_file_upload"),
+    path("reports/<int:pk>/files/remove/", views.report_file_remove, name="report_file_remove"),
+    path(
+        "reports/<int:pk>/files/<slug:table>/<slug:row>/<slug:column>/",
+        views.report_file_download,
+        name="report_file_download",
+    ),
 ]

@@ -7,8 +7,9 @@ import json
 from http import HTTPStatus
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +19,7 @@ from .definitions import load_form
 from .labels import msk, msk_time
 from .models import Column
 from .selectors import (
+    cell_file_for_user_or_404,
     collection_cards_for_user,
     collection_for_organization_or_404,
     form_columns,
@@ -274,3 +276,103 @@ def report_excel_import(request, pk):
         + (f", добавлено строк — {result.rows_added}." if result.rows_added else "."),
     )
     return redirect("datacollection:report_detail", pk=report.pk)
+
+
+def _file_address(report, data):
+    """(table, row key, column) of a file cell named in a POST, 404 if the form has no such
+    column."""
+    column = form_columns(report.collection.form).get(
+        (data.get("table", ""), data.get("column", ""))
+    )
+    if column is None or column.type != Column.Type.FILE:
+        raise Http404("Такой ячейки в форме нет")
+    return column.table, data.get("row", ""), column
+
+
+def _file_answer(request, report, *, ok: bool, message: str, status=HTTPStatus.OK, **data):
+    """JSON for the table editor (datacollection-files.js), a redirect with a message for a
+    plain form post."""
+    if request.headers.get("Accept") == "application/json":
+        body = {"status": "saved" if ok else "error", "message": message, **data}
+        return JsonResponse(body, status=status)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("datacollection:report_detail", pk=report.pk)
+
+
+def _file_write(request, pk, write):
+    report = report_for_user_or_404(request.user, pk)
+    if not services.user_may_write(request.user, report):
+        return HttpResponseForbidden(services.NOT_YOURS_MESSAGE)
+    table, row, column = _file_address(report, request.POST)
+    try:
+        saved = write(report, table, row, column)
+    except services.WriteNotAllowedError as error:
+        return HttpResponseForbidden(error.message)
+    except services.CollectionClosedError as error:
+        return _file_answer(
+            request, report, ok=False, message=error.message, status=HTTPStatus.FORBIDDEN
+        )
+    except services.DataCollectionError as error:
+        return _file_answer(
+            request, report, ok=False, message=error.message, status=HTTPStatus.BAD_REQUEST
+        )
+    url = reverse(
+        "datacollection:report_file_download",
+        kwargs={"pk": report.pk, "table": table.key, "row": row, "column": column.key},
+    )
+    message = f"Файл «{saved.value}» загружен." if saved.value else "Файл удален."
+    return _file_answer(
+        request,
+        report,
+        ok=True,
+        message=message,
+        name=saved.value,
+        url=url if saved.value else "",
+        version=saved.version,
+        saved_at=msk_time(saved.saved_at),
+    )
+
+
+@require_POST
+def report_file_upload(request, pk):
+    """Upload or replace the file of a file cell (POST table, row, column, file)."""
+    return _file_write(
+        request,
+        pk,
+        lambda report, table, row, column: services.cell_file_upload(
+            report=report,
+            user=request.user,
+            table=table,
+            row=row,
+            column=column,
+            upload=request.FILES.get("file"),
+            request=request,
+        ),
+    )
+
+
+@require_POST
+def report_file_remove(request, pk):
+    return _file_write(
+        request,
+        pk,
+        lambda report, table, row, column: services.cell_file_remove(
+            report=report, user=request.user, table=table, row=row, column=column, request=request
+        ),
+    )
+
+
+@require_GET
+def report_file_download(request, pk, table, row, column):
+    """The file of a cell under its original name; never a public media URL."""
+    cell_file = cell_file_for_user_or_404(request.user, pk, table, row, column)
+    try:
+        file = cell_file.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Файл не найден") from None
+    response = FileResponse(
+        file, as_attachment=True, filename=cell_file.name, content_type=cell_file.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

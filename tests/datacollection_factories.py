@@ -70,7 +70,20 @@ def column(table, key, title, order, **fields):
     return Column.objects.create(table=table, key=key, title=title, order=order, **fields)
 
 
-def make_form(title="Форма сбора результатов") -> Form:
+def add_scan_table(form: Form) -> FormTable:
+    """«Протокол»: fixed rows 4 and 8 класс with a file column «Скан протокола» (PDF/JPG/PNG)."""
+    table = FormTable.objects.create(
+        form=form, key="protocol", title="Протокол", order=3, row_header="Класс"
+    )
+    FixedRow.objects.create(table=table, key="grade4", label="4 класс", order=1)
+    FixedRow.objects.create(table=table, key="grade8", label="8 класс", order=2)
+    column(table, "scan", "Скан протокола", 1, type=Column.Type.FILE)
+    column(table, "note", "Примечание", 2, type=Column.Type.TEXT, max_length=100)
+    return table
+
+
+def make_form(title="Форма сбора результатов", *, scan=False) -> Form:
+    """`scan=True` adds the «Протокол» table with a file column (`add_scan_table`)."""
     form = FormFactory(title=title)
     counts = FormTable.objects.create(
         form=form, key="counts", title="Численность участников", order=1, row_header="Класс"
@@ -111,6 +124,8 @@ def make_form(title="Форма сбора результатов") -> Form:
             special_codes="X\nотсутствовал",
         )
     column(results, "total", "Итог", 9, type=Column.Type.INTEGER, sum_of="task_1,task_2,task_3")
+    if scan:
+        add_scan_table(form)
     return form
 
 

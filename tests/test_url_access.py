@@ -194,6 +194,40 @@ CASES: dict[str, Case] = {
         method="post",
         kwargs=lambda w: {"pk": w["report"].pk},
     ),
+    # Files of file cells: written by the organization, read by every scope containing it.
+    "datacollection:report_file_upload": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FOUND,  # no file chosen: back to the table with «Выберите файл.»
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["report"].pk},
+        data={"table": "protocol", "row": "grade4", "column": "scan"},
+    ),
+    "datacollection:report_file_remove": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FOUND,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["report"].pk},
+        data={"table": "protocol", "row": "grade4", "column": "scan"},
+    ),
+    "datacollection:report_file_download": Case(
+        everyone_logged_in(),
+        kwargs=lambda w: {
+            "pk": w["report"].pk,
+            "table": "protocol",
+            "row": "grade4",
+            "column": "scan",
+        },
+    ),
     "forum:question_list": Case(everyone_logged_in()),
     "monitoring:overview": Case(
         {
@@ -263,13 +297,24 @@ WORLD_HOOKS: list = []
 
 
 def _datacollection_world(world):
-    from .datacollection_factories import ReportFactory, make_collection
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    collection = make_collection(organizations=[world["org"]])
-    return {
-        "collection": collection,
-        "report": ReportFactory(collection=collection, organization=world["org"]),
-    }
+    from datacollection.services import cell_file_upload
+
+    from .datacollection_factories import ReportFactory, make_collection, make_form
+
+    collection = make_collection(organizations=[world["org"]], form=make_form(scan=True))
+    report = ReportFactory(collection=collection, organization=world["org"])
+    protocol = collection.form.tables.get(key="protocol")
+    cell_file_upload(
+        report=report,
+        user=world["users"]["organization"],
+        table=protocol,
+        row="grade4",
+        column=protocol.columns.get(key="scan"),
+        upload=SimpleUploadedFile("Протокол.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    return {"collection": collection, "report": report}
 
 
 WORLD_HOOKS.append(_datacollection_world)
