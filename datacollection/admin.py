@@ -1,7 +1,24 @@
 """Form definitions and collections are set up here by the federal operator, without code."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 
+from accounts.models import Region
+
+from . import services
+from .definition_files import (
+    DefinitionFileError,
+    definition_from_file,
+    form_export_json,
+    logins_from_file,
+    logins_from_text,
+)
 from .definitions import form_definition_errors
 from .models import (
     Collection,
@@ -30,16 +47,95 @@ class FormTableInline(admin.TabularInline):
     fields = ["order", "key", "title", "row_mode", "max_rows"]
 
 
+class FormImportForm(forms.Form):
+    file = forms.FileField(label="Файл определения (JSON)")
+    code = forms.CharField(
+        label="Новый код формы",
+        max_length=40,
+        required=False,
+        help_text="Оставьте пустым, чтобы взять код из файла (он не должен быть занят).",
+    )
+    title = forms.CharField(
+        label="Новое наименование", max_length=300, required=False, help_text="Необязательно."
+    )
+
+
+def definition_download(form: Form) -> HttpResponse:
+    response = HttpResponse(form_export_json(form), content_type="application/json")
+    response["Content-Disposition"] = content_disposition_header(True, f"{form.code}.json")
+    return response
+
+
 @admin.register(Form)
 class FormAdmin(admin.ModelAdmin):
     list_display = ["title", "code"]
     search_fields = ["title", "code"]
     inlines = [FormTableInline]
+    actions = ["export_definition"]
+    change_list_template = "admin/datacollection/form/change_list.html"
+    change_form_template = "admin/datacollection/form/change_form.html"
 
     def response_change(self, request, obj):
         for message in form_definition_errors(obj):
             self.message_user(request, message, messages.WARNING)
         return super().response_change(request, obj)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="datacollection_form_import"),
+            path(
+                "<path:object_id>/export/",
+                wrap(self.export_view),
+                name="datacollection_form_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="Экспорт определения формы (JSON)")
+    def export_definition(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Для экспорта выберите одну форму.", messages.WARNING)
+            return None
+        return definition_download(queryset.get())
+
+    def export_view(self, request, object_id):
+        form = get_object_or_404(Form, pk=object_id)
+        if not self.has_view_permission(request, form):
+            raise PermissionDenied
+        return definition_download(form)
+
+    def import_view(self, request):
+        """A form from a definition file: next year's form from this year's."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload_form = FormImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and upload_form.is_valid():
+            try:
+                definition = definition_from_file(upload_form.cleaned_data["file"].read())
+                form = services.form_import(
+                    definition=definition,
+                    code=upload_form.cleaned_data["code"],
+                    title=upload_form.cleaned_data["title"],
+                    actor=request.user,
+                    request=request,
+                )
+            except (DefinitionFileError, services.DefinitionInvalidError) as error:
+                errors = error.messages
+            else:
+                self.message_user(
+                    request, f"Форма «{form.title}» ({form.code}) импортирована.", messages.SUCCESS
+                )
+                return redirect(reverse("admin:datacollection_form_change", args=[form.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Импорт определения формы",
+            "upload_form": upload_form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/datacollection/form/import.html", context)
 
 
 class ColumnInline(admin.StackedInline):
@@ -79,6 +175,26 @@ class ExtensionInline(admin.TabularInline):
     readonly_fields = ["granted_by", "granted_at"]
 
 
+class LoginListForm(forms.Form):
+    file = forms.FileField(
+        label="Файл со списком логинов",
+        required=False,
+        help_text=".xlsx или .csv (логины в первом столбце) либо .txt.",
+    )
+    logins = forms.CharField(
+        label="Или логины списком",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Через пробел, запятую или с новой строки: edu470001, edu470002.",
+    )
+
+
+class RegionForm(forms.Form):
+    region = forms.ModelChoiceField(
+        label="Регион", queryset=Region.objects.order_by("code"), empty_label=None
+    )
+
+
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
     list_display = ["form", "study", "opens_at", "closes_at", "closed_manually"]
@@ -86,6 +202,67 @@ class CollectionAdmin(admin.ModelAdmin):
     list_select_related = ["form", "study"]
     autocomplete_fields = ["organizations"]
     inlines = [ExtensionInline]
+    change_form_template = "admin/datacollection/collection/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/organizations/",
+                self.admin_site.admin_view(self.organizations_view),
+                name="datacollection_collection_organizations",
+            ),
+            *super().get_urls(),
+        ]
+
+    def organizations_view(self, request, object_id):
+        """«Участвующие ОО»: add a list of logins or all organizations of a region."""
+        collection = get_object_or_404(Collection, pk=object_id)
+        if not self.has_change_permission(request, collection):
+            raise PermissionDenied
+        by_region = request.method == "POST" and "add_region" in request.POST
+        by_logins = request.method == "POST" and not by_region
+        login_form = LoginListForm(
+            request.POST if by_logins else None, request.FILES if by_logins else None
+        )
+        region_form = RegionForm(request.POST if by_region else None)
+        bound = region_form if by_region else login_form
+        errors = []
+        if request.method == "POST" and bound.is_valid():
+            try:
+                if by_region:
+                    added = services.collection_add_organizations(
+                        collection=collection,
+                        region=region_form.cleaned_data["region"],
+                        actor=request.user,
+                        request=request,
+                    )
+                else:
+                    upload = login_form.cleaned_data["file"]
+                    logins = logins_from_file(upload) if upload else []
+                    logins += logins_from_text(login_form.cleaned_data["logins"])
+                    added = services.collection_add_organizations(
+                        collection=collection, logins=logins, actor=request.user, request=request
+                    )
+            except DefinitionFileError as error:
+                errors = error.messages
+            except services.DataCollectionError as error:
+                errors = [error.message]
+            else:
+                self.message_user(request, f"Добавлено участвующих ОО: {added}.", messages.SUCCESS)
+                return redirect(reverse("admin:datacollection_collection_change", args=[object_id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": collection,
+            "title": f"Участвующие ОО: {collection}",
+            "participants": collection.organizations.count(),
+            "login_form": login_form,
+            "region_form": region_form,
+            "errors": errors,
+        }
+        return TemplateResponse(
+            request, "admin/datacollection/collection/organizations.html", context
+        )
 
     def save_formset(self, request, form, formset, change):
         for obj in formset.save(commit=False):

@@ -9,23 +9,27 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import audit, scoping
-from accounts.models import Organization, User
+from accounts.models import Organization, Region, User
 
-from .definitions import load_form
+from .definition_files import NO_LOGINS_MESSAGE, lines_text
+from .definitions import form_definition_errors, load_form
 from .labels import file_size_words
 from .models import (
     Cell,
     CellFile,
     Collection,
     Column,
+    CrossCheck,
     Extension,
     FixedRow,
+    Form,
     FormTable,
     Report,
     ReportRow,
@@ -696,3 +700,175 @@ def cell_file_remove(
         old=old,
     )
     return CellSaved("", version, True, at)
+
+
+# Definitions and participants (the federal operator, in the admin)
+
+FORM_CODE_TAKEN_MESSAGE = (
+    "Форма с кодом «{code}» уже есть. Укажите для импортируемой формы новый код."
+)
+BAD_STRUCTURE_MESSAGE = "Неверная структура файла: {where}."
+UNKNOWN_LOGINS_MESSAGE = "Неизвестные логины ({count}), ничего не добавлено: {logins}."
+
+
+class DefinitionInvalidError(DataCollectionError):
+    """A definition that contradicts itself: every message of the models' clean()."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("Определение формы не импортировано: " + " ".join(messages))
+        self.messages = messages
+
+
+def _validated(obj, where: str, messages: list[str]) -> bool:
+    """Field-level checks (types, keys, lengths, unique keys); the cross-object rules of
+    clean() run once everything is saved, through `form_definition_errors`."""
+    try:
+        obj.clean_fields()
+        obj.validate_constraints()
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                label = obj._meta.get_field(field).verbose_name if field != "__all__" else ""
+                messages.append(f"{where}{f' ({label})' if label else ''}: {message}")
+        return False
+    return True
+
+
+def _items(data: dict, key: str, where: str) -> list[dict]:
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise DefinitionInvalidError([BAD_STRUCTURE_MESSAGE.format(where=f"{where}, «{key}»")])
+    return items
+
+
+@transaction.atomic
+def form_import(
+    *,
+    definition: dict,
+    actor: User,
+    code: str = "",
+    title: str = "",
+    request: HttpRequest | None = None,
+) -> Form:
+    """A new form from an exported definition (`definition_files.definition_from_file`), under
+    a new code if given. A taken code or a definition that contradicts itself raises
+    DefinitionInvalidError with every message, and nothing is created."""
+    code = (code or str(definition.get("code") or "")).strip()
+    if Form.objects.filter(code=code).exists():
+        raise DefinitionInvalidError([FORM_CODE_TAKEN_MESSAGE.format(code=code)])
+    messages: list[str] = []
+    form = Form(
+        code=code,
+        title=(title or str(definition.get("title") or "")).strip(),
+        description=str(definition.get("description") or ""),
+    )
+    if not _validated(form, "Форма", messages):
+        raise DefinitionInvalidError(messages)
+    form.save()
+    for number, data in enumerate(_items(definition, "tables", "форма"), 1):
+        table = FormTable(
+            form=form,
+            key=str(data.get("key", "")),
+            title=str(data.get("title", "")),
+            order=data.get("order", number),
+            row_mode=data.get("row_mode", FormTable.RowMode.FIXED),
+            row_header=str(data.get("row_header", "")),
+            max_rows=data.get("max_rows"),
+        )
+        where = f"Таблица «{table.title or table.key}»"
+        if not _validated(table, where, messages):
+            continue
+        table.save()
+        for order, item in enumerate(_items(data, "columns", where), 1):
+            column = Column(
+                table=table,
+                **{
+                    name: item[name]
+                    for name in ("key", "title", "type", "required", "max_length", "sum_of")
+                    if item.get(name) is not None
+                },
+                order=item.get("order", order),
+                help_text=str(item.get("help_text") or ""),
+                min_value=item.get("min_value"),
+                max_value=item.get("max_value"),
+                choices=lines_text(item.get("choices")),
+                special_codes=lines_text(item.get("special_codes")),
+            )
+            if _validated(column, f"{where}, столбец «{column.title or column.key}»", messages):
+                column.save()
+        for order, item in enumerate(_items(data, "fixed_rows", where), 1):
+            row = FixedRow(
+                table=table,
+                key=str(item.get("key", "")),
+                label=str(item.get("label", "")),
+                order=item.get("order", order),
+            )
+            if _validated(row, f"{where}, строка «{row.label or row.key}»", messages):
+                row.save()
+        for item in _items(data, "checks", where):
+            check = CrossCheck(
+                table=table,
+                **{k: str(item.get(k, "")) for k in ("left", "operator", "right", "message")},
+            )
+            if _validated(check, f"{where}, проверка «{check.message}»", messages):
+                check.save()
+    messages += form_definition_errors(form)
+    if messages:
+        raise DefinitionInvalidError(messages)  # the atomic block undoes what was saved
+    audit.record(
+        actor=actor,
+        action="form.imported",
+        target=f"form:{form.pk} {form.code}",
+        request=request,
+        source_code=str(definition.get("code") or ""),
+    )
+    return form
+
+
+class UnknownLoginsError(DataCollectionError):
+    def __init__(self, logins: list[str]):
+        shown = ", ".join(logins[:50]) + (" …" if len(logins) > 50 else "")
+        super().__init__(UNKNOWN_LOGINS_MESSAGE.format(count=len(logins), logins=shown))
+        self.logins = logins
+
+
+@transaction.atomic
+def collection_add_organizations(
+    *,
+    collection: Collection,
+    actor: User,
+    logins: list[str] | None = None,
+    region: Region | None = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Add participating organizations by a list of logins (all must exist, else nothing is
+    added) or all organizations of a region. Returns how many were not yet participating."""
+    if region is not None:
+        organizations = Organization.objects.filter(region=region)
+        source = f"region:{region.code}"
+    else:
+        wanted = sorted(set(logins or []))
+        if not wanted:
+            raise DataCollectionError(NO_LOGINS_MESSAGE)
+        organizations = Organization.objects.filter(login__in=wanted)
+        found = set(organizations.values_list("login", flat=True))
+        unknown = [login for login in wanted if login not in found]
+        if unknown:
+            raise UnknownLoginsError(unknown)
+        source = f"logins:{len(wanted)}"
+    already = set(collection.organizations.values_list("pk", flat=True))
+    new_ids = [pk for pk in organizations.values_list("pk", flat=True) if pk not in already]
+    Through = Collection.organizations.through
+    Through.objects.bulk_create(
+        [Through(collection_id=collection.pk, organization_id=pk) for pk in new_ids],
+        batch_size=1000,
+    )
+    audit.record(
+        actor=actor,
+        action="collection.organizations_added",
+        target=f"collection:{collection.pk}",
+        request=request,
+        source=source,
+        count=len(new_ids),
+    )
+    return len(new_ids)

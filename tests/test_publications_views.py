@@ -83,8 +83,9 @@ def test_feed_query_count_does_not_grow_with_publications(
             PublicationRead.objects.create(publication=publication, user=org_user)
     client = as_user(org_user)
     # 1 session, 2 user, 3 paginator count, 4 the page of publications with the read state
-    # (EXISTS subquery), 5 attachments of the page (prefetch), 6 studies for the filter.
-    with django_assert_num_queries(6):
+    # (EXISTS subquery), 5 attachments of the page (prefetch), 6 studies for the filter,
+    # 7 the forum's unread-answers badge in the section bar (organizations only).
+    with django_assert_num_queries(7):
         response = client.get(FEED)
     assert len(response.context["page"]) == count
 
@@ -95,8 +96,9 @@ def test_cabinet_block_query_count_is_constant(as_user, org_user, count, django_
         add_attachment(PublicationFactory(), f"Материал {number}.pdf")
     client = as_user(org_user)
     # 1 session, 2 user, 3 the latest publications with the read state, 4 their attachments,
-    # 5 the organization's collections for the «Сбор данных» block.
-    with django_assert_num_queries(5):
+    # 5 the organization's collections for the «Сбор данных» block, 6 the forum's
+    # unread-answers badge in the section bar (organizations only).
+    with django_assert_num_queries(6):
         response = client.get(reverse("cabinet"))
     assert "Последние публикации" in response.content.decode()
 

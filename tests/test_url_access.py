@@ -229,6 +229,110 @@ CASES: dict[str, Case] = {
         },
     ),
     "forum:question_list": Case(everyone_logged_in()),
+    "forum:faq": Case(everyone_logged_in()),
+    "forum:similar": Case(everyone_logged_in()),
+    "forum:queue": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": FORBIDDEN,
+            "organization": FORBIDDEN,
+        }
+    ),
+    "forum:ask": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FORBIDDEN,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": OK,
+        }
+    ),
+    # A question of a school of another municipality (m002, region 47): its regional
+    # coordinator and the operator see it; the municipal coordinator of m001 and the school
+    # edu470001 get 404, as for a question that does not exist.
+    "forum:question_detail": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": NOT_FOUND,
+            "organization": NOT_FOUND,
+        },
+        kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
+    ),
+    "forum:question_attachment": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": OK,
+            "regional": OK,
+            "municipal": NOT_FOUND,
+            "organization": NOT_FOUND,
+        },
+        kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
+    ),
+    "forum:question_reply": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FOUND,
+            "regional": FOUND,
+            "municipal": NOT_FOUND,
+            "organization": NOT_FOUND,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
+        data={"text": "Ответ"},
+    ),
+    "forum:question_close": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FOUND,
+            "regional": FOUND,
+            "municipal": NOT_FOUND,
+            "organization": NOT_FOUND,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
+    ),
+    # Moving, merging and the FAQ are the operator's: everyone else is refused before the
+    # question is even looked up.
+    "forum:question_move": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FOUND,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FORBIDDEN,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
+        data={"category": "1"},
+    ),
+    "forum:question_merge": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FOUND,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FORBIDDEN,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
+        data={"original": "999999"},
+    ),
+    "forum:question_faq": Case(
+        {
+            "anonymous": LOGIN,
+            "operator": FOUND,
+            "regional": FORBIDDEN,
+            "municipal": FORBIDDEN,
+            "organization": FORBIDDEN,
+        },
+        method="post",
+        kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
+        data={"published": "1"},
+    ),
     "monitoring:overview": Case(
         {
             "anonymous": LOGIN,
@@ -339,6 +443,22 @@ def publications_world(world):
 
 
 WORLD_HOOKS.append(publications_world)
+
+
+def forum_world(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_forum import PNG_BYTES, ask
+
+    screenshot = SimpleUploadedFile("экран.png", PNG_BYTES, content_type="image/png")
+    return {
+        "question_other_municipality": ask(
+            organization=world["org_other_municipality"], attachment=screenshot
+        )
+    }
+
+
+WORLD_HOOKS.append(forum_world)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -80,6 +80,7 @@ LENINGRAD_ORGANIZATIONS = [
 SEED_DEMO_STEPS: list[str] = [
     "publications.demo.seed",
     "datacollection.demo.seed",
+    "forum.demo.seed",
 ]
 
 
