@@ -1,12 +1,343 @@
+"""Monitoring for coordinators and operators: statistics, «Список участников», an
+organization's data read-only, reminders, extensions, returns and «Экспорт результатов».
+
+Thin views: every collection, organization and export job is found through the scoping
+selectors (out of scope → 404), every write goes through a service that records an audit row.
+Organizations have nothing to monitor (403); municipal coordinators only watch (403 on actions).
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.scoping import can_act_on_organizations
+from datacollection import services as datacollection_services
+from datacollection.definitions import load_form
+from datacollection.labels import msk
+
+from . import selectors, services
+from .forms import (
+    ExtensionForm,
+    ParticipantFilterForm,
+    ReminderForm,
+    ReturnForm,
+    list_query,
+    sort_links,
+)
+from .models import ExportJob
 
 
-def overview(request):
-    """Monitoring is for coordinators and operators; an organization has nothing to watch."""
-    if request.user.is_organization:
+def _require_monitoring(user):
+    if not selectors.can_monitor(user):
         raise PermissionDenied
-    return render(request, "monitoring/overview.html")
+
+
+def _require_action(user):
+    if not can_act_on_organizations(user):
+        raise PermissionDenied
+
+
+def _list_url(collection, back: str = "") -> str:
+    url = reverse("monitoring:participant_list", args=[collection.pk])
+    return f"{url}?{back}" if back else url
+
+
+@require_GET
+def overview(request):
+    """Every collection of the user's scope with its four numbers."""
+    _require_monitoring(request.user)
+    collections = selectors.collections_visible_to(request.user).order_by("-opens_at", "-pk")
+    rows = [
+        {"collection": collection, "counts": selectors.collection_counts(request.user, collection)}
+        for collection in collections
+    ]
+    return render(request, "monitoring/overview.html", {"rows": rows})
+
+
+@require_GET
+def collection_detail(request, pk):
+    """The statistics of one collection: numbers, breakdown, chart, reminder and export."""
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    statistics = selectors.collection_statistics(request.user, collection)
+    chart = selectors.daily_chart(
+        selectors.submissions_per_day(request.user, collection), collection
+    )
+    return render(
+        request,
+        "monitoring/collection_detail.html",
+        {
+            "collection": collection,
+            "statistics": statistics,
+            "chart": chart,
+            "can_act": can_act_on_organizations(request.user),
+            "reminder_form": ReminderForm(),
+            "exports": selectors.recent_exports(request.user, collection),
+            "deadline": msk(collection.closes_at),
+            "opens": msk(collection.opens_at),
+        },
+    )
+
+
+@require_GET
+def participant_list(request, pk):
+    """«Список участников»: statuses and dates, filters, search, sorting, pages."""
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    form = ParticipantFilterForm(request.GET, user=request.user, collection=collection)
+    filters = form.filters()
+    page = selectors.participant_page(
+        request.user, collection, **filters, page=request.GET.get("page")
+    )
+    back = list_query(request.GET)
+    return render(
+        request,
+        "monitoring/participant_list.html",
+        {
+            "collection": collection,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "back": back,
+            "sorts": sort_links(request.GET, filters["sort"]),
+            "page_query": list_query(request.GET, page=""),
+            "can_act": can_act_on_organizations(request.user),
+            "status_labels": selectors.Status.LABELS,
+            "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],
+        },
+    )
+
+
+@require_GET
+def participant_data(request, pk, organization_pk):
+    """The organization's data, read-only: the last transfer by default, an earlier one
+    (?submission=<id>) or the current values (?version=current)."""
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    organization = selectors.participant_for_user_or_404(request.user, collection, organization_pk)
+    report = selectors.report_of(collection, organization)
+    submissions = selectors.submissions_of(report)
+    definitions = load_form(collection.form)
+    shown = None
+    wanted = request.GET.get("submission", "")
+    if request.GET.get("version") == "current" or (not submissions and not wanted):
+        tables = selectors.current_tables(report, definitions) if report else []
+    else:
+        shown = next((s for s in submissions if str(s.pk) == wanted), None)
+        if wanted and shown is None:
+            raise Http404("Переданные данные не найдены")
+        shown = shown or submissions[0]
+        tables = selectors.snapshot_tables(definitions, _snapshot_data(shown))
+    return render(
+        request,
+        "monitoring/participant_data.html",
+        {
+            "collection": collection,
+            "organization": organization,
+            "report": report,
+            "submissions": submissions,
+            "shown": shown,
+            "tables": tables,
+            "back": list_query(request.GET),
+            "can_act": can_act_on_organizations(request.user),
+            "status_label": selectors.status_label(organization),
+        },
+    )
+
+
+def _snapshot_data(submission) -> dict:
+    # `submissions_of` loads the list without the (large) data; fetch the one shown.
+    return type(submission).objects.values_list("data", flat=True).get(pk=submission.pk)
+
+
+@require_POST
+def remind(request, pk):
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    _require_action(request.user)
+    form = ReminderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Выберите, кому отправить напоминание.")
+        return redirect("monitoring:collection_detail", pk=collection.pk)
+    result = services.reminder_send(
+        collection=collection,
+        actor=request.user,
+        target=form.cleaned_data["target"],
+        request=request,
+    )
+    messages.success(request, result.message)
+    if result.skipped:
+        skipped = ", ".join(org.login for org in result.skipped[:50])
+        more = f" и еще {len(result.skipped) - 50}" if len(result.skipped) > 50 else ""
+        messages.warning(
+            request,
+            f"Без адреса электронной почты, напоминание не отправлено "
+            f"({len(result.skipped)}): {skipped}{more}.",
+        )
+    return redirect("monitoring:collection_detail", pk=collection.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def extension_grant(request, pk, organization_pk):
+    """«Продлить срок» for one organization, in Moscow time."""
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    organization = selectors.participant_for_user_or_404(request.user, collection, organization_pk)
+    _require_action(request.user)
+    # The form posts to its own URL, query string included: the list's filters come back.
+    back = list_query(request.GET)
+    deadline = collection.deadline_for(organization)
+    form = ExtensionForm(request.POST or None, initial={"until": deadline + timedelta(days=1)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension = datacollection_services.extension_grant(
+                collection=collection,
+                organization=organization,
+                until=form.cleaned_data["until"],
+                actor=request.user,
+                request=request,
+            )
+        except datacollection_services.DataCollectionError as error:
+            form.add_error("until", error.message)
+        else:
+            messages.success(
+                request, f"Срок для {organization.login} продлен до {msk(extension.until)}."
+            )
+            return redirect(_list_url(collection, back))
+    return render(
+        request,
+        "monitoring/extension_form.html",
+        {
+            "collection": collection,
+            "organization": organization,
+            "form": form,
+            "back": back,
+            "deadline": msk(deadline),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_return(request, pk, organization_pk):
+    """«Вернуть на доработку» a submitted report, with a comment the organization will see."""
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    organization = selectors.participant_for_user_or_404(request.user, collection, organization_pk)
+    _require_action(request.user)
+    report = selectors.report_of(collection, organization)
+    if report is None:
+        raise Http404("Отчет не найден")
+    back = list_query(request.GET)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            datacollection_services.report_return_for_corrections(
+                report=report,
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+        except datacollection_services.DataCollectionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Отчет {organization.login} возвращен на доработку.")
+            return redirect(_list_url(collection, back))
+    return render(
+        request,
+        "monitoring/return_form.html",
+        {
+            "collection": collection,
+            "organization": organization,
+            "report": report,
+            "form": form,
+            "back": back,
+        },
+    )
+
+
+@require_POST
+def export_start(request, pk):
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    job = services.export_start(collection=collection, requester=request.user, request=request)
+    return redirect("monitoring:export_detail", pk=job.pk)
+
+
+@require_GET
+def export_detail(request, pk):
+    """The job's messages; monitoring-export.js refreshes them, «Обновить» does without JS."""
+    _require_monitoring(request.user)
+    job = selectors.export_job_for_user_or_404(request.user, pk)
+    return render(
+        request,
+        "monitoring/export_detail.html",
+        {
+            "job": job,
+            "collection": job.collection,
+            "messages_of_job": selectors.export_messages(job),
+            "file_name": selectors.export_file_name(job),
+        },
+    )
+
+
+@require_GET
+def export_status(request, pk):
+    _require_monitoring(request.user)
+    job = selectors.export_job_for_user_or_404(request.user, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "message": job.message,
+            "messages": [text for _, text in selectors.export_messages(job)],
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "finished": job.is_finished,
+            "error": job.error,
+            "download_url": (
+                reverse("monitoring:export_download", args=[job.pk])
+                if job.status == ExportJob.Status.DONE
+                else ""
+            ),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_GET
+def export_download(request, pk):
+    """«Загрузить отчет»: only the requester and operators (404 for anyone else)."""
+    _require_monitoring(request.user)
+    job = selectors.export_job_for_user_or_404(request.user, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("Файл экспорта не готов")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Файл экспорта удален") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=selectors.export_file_name(job),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def export_retry(request, pk):
+    _require_monitoring(request.user)
+    job = selectors.export_job_for_user_or_404(request.user, pk)
+    try:
+        services.export_retry(job=job, actor=request.user, request=request)
+    except services.MonitoringError as error:
+        messages.error(request, error.message)
+    return redirect("monitoring:export_detail", pk=job.pk)
 
 
 def statistical_reports(request):

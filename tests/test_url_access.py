@@ -47,6 +47,16 @@ NOT_FOUND = HTTPStatus.NOT_FOUND
 FOUND = HTTPStatus.FOUND
 NO_CONTENT = HTTPStatus.NO_CONTENT
 
+MONITORING_READ = {
+    "anonymous": LOGIN,
+    "operator": OK,
+    "regional": OK,
+    "municipal": OK,
+    "organization": FORBIDDEN,
+}
+MONITORING_ACT = {**MONITORING_READ, "municipal": FORBIDDEN}
+MONITORING_EXPORT = {**MONITORING_READ, "municipal": NOT_FOUND}
+
 CASES: dict[str, Case] = {
     "cabinet": Case(everyone_logged_in()),
     "accounts:login": Case(
@@ -343,6 +353,54 @@ CASES: dict[str, Case] = {
         }
     ),
     "monitoring:statistical_reports": Case(everyone_logged_in()),
+    # Monitoring of the collection of `org` (region 47, m001): coordinators and the operator
+    # watch it, organizations have nothing to monitor (403); municipal coordinators only
+    # watch, so every action is 403 for them.
+    "monitoring:collection_detail": Case(
+        MONITORING_READ, kwargs=lambda w: {"pk": w["collection"].pk}
+    ),
+    "monitoring:participant_list": Case(
+        MONITORING_READ, kwargs=lambda w: {"pk": w["collection"].pk}
+    ),
+    "monitoring:participant_data": Case(
+        MONITORING_READ,
+        kwargs=lambda w: {"pk": w["collection"].pk, "organization_pk": w["org"].pk},
+    ),
+    "monitoring:extension_grant": Case(
+        MONITORING_ACT,
+        kwargs=lambda w: {"pk": w["collection"].pk, "organization_pk": w["org"].pk},
+    ),
+    "monitoring:report_return": Case(
+        MONITORING_ACT,
+        kwargs=lambda w: {"pk": w["collection"].pk, "organization_pk": w["org"].pk},
+    ),
+    "monitoring:remind": Case(
+        {**MONITORING_ACT, "operator": FOUND, "regional": FOUND},
+        method="post",
+        kwargs=lambda w: {"pk": w["collection"].pk},
+        data={"target": "not_started"},
+    ),
+    "monitoring:export_start": Case(
+        {**MONITORING_READ, "operator": FOUND, "regional": FOUND, "municipal": FOUND},
+        method="post",
+        kwargs=lambda w: {"pk": w["collection"].pk},
+    ),
+    # An export of the regional coordinator: only the requester and the operator see it; the
+    # municipal coordinator, whose scope holds the same school, gets 404 all the same.
+    "monitoring:export_detail": Case(
+        MONITORING_EXPORT, kwargs=lambda w: {"pk": w["export_job"].pk}
+    ),
+    "monitoring:export_status": Case(
+        MONITORING_EXPORT, kwargs=lambda w: {"pk": w["export_job"].pk}
+    ),
+    "monitoring:export_download": Case(
+        MONITORING_EXPORT, kwargs=lambda w: {"pk": w["export_job"].pk}
+    ),
+    "monitoring:export_retry": Case(
+        {**MONITORING_EXPORT, "operator": FOUND, "regional": FOUND},
+        method="post",
+        kwargs=lambda w: {"pk": w["export_job"].pk},
+    ),
 }
 
 
@@ -459,6 +517,23 @@ def forum_world(world):
 
 
 WORLD_HOOKS.append(forum_world)
+
+def monitoring_world(world):
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import ExportJob
+
+    job = ExportJob.objects.create(
+        requester=world["users"]["regional"],
+        collection=world["collection"],
+        scope_description="Ленинградская область",
+        status=ExportJob.Status.DONE,
+    )
+    job.file.save("walk.xlsx", ContentFile(b"PK walk"))
+    return {"export_job": job}
+
+
+WORLD_HOOKS.append(monitoring_world)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -81,6 +81,7 @@ SEED_DEMO_STEPS: list[str] = [
     "publications.demo.seed",
     "datacollection.demo.seed",
     "forum.demo.seed",
+    "monitoring.demo.seed",
 ]
 
 

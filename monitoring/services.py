@@ -1,0 +1,269 @@
+"""Writes for monitoring: reminders, export jobs and their clean-up. The extension and the
+return for corrections are `datacollection.services`; views call those directly.
+
+Background work (e-mails, the export file) is enqueued with `transaction.on_commit`, so a task
+never starts before the row it reads is committed, and a rolled-back request enqueues nothing."""
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts import audit, scoping
+from accounts.models import Organization, User
+from datacollection.definitions import load_form
+from datacollection.labels import plural
+from datacollection.models import Collection
+
+from . import selectors
+from .models import ExportJob
+from .xlsx import ResultsWorkbook
+
+logger = logging.getLogger(__name__)
+
+NOT_ALLOWED_MESSAGE = "Это действие доступно региональному координатору и оператору."
+NOT_FAILED_MESSAGE = "Повторить можно только экспорт, который завершился ошибкой."
+REMINDER_TARGETS = {
+    "not_started": "не приступившим",
+    "not_submitted": "не сдавшим отчет (не приступило, в работе, возвращено на доработку)",
+}
+PROGRESS_EVERY = 200  # organizations between two progress messages
+
+
+class MonitoringError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def organizations_dative(count: int) -> str:
+    """«1 организации», «5 организациям»."""
+    return (
+        f"{selectors.number(count)} {plural(count, 'организации', 'организациям', 'организациям')}"
+    )
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    sent: int
+    skipped: list[Organization]  # no e-mail address
+
+    @property
+    def message(self) -> str:
+        return f"Напоминание отправлено {organizations_dative(self.sent)}"
+
+
+@transaction.atomic
+def reminder_send(
+    *,
+    collection: Collection,
+    actor: User,
+    target: str,
+    request: HttpRequest | None = None,
+) -> ReminderResult:
+    """Remind the organizations in the actor's scope that have not started (or not submitted).
+    The e-mails are sent by the `send_reminders` task after commit; organizations without an
+    e-mail address are returned as skipped."""
+    if not scoping.can_act_on_organizations(actor):
+        raise MonitoringError(NOT_ALLOWED_MESSAGE)
+    if target not in REMINDER_TARGETS:
+        raise MonitoringError("Выберите, кому отправить напоминание.")
+    recipients = list(
+        selectors.reminder_recipients(actor, collection, target=target).only(
+            "pk", "login", "name", "email"
+        )
+    )
+    with_email = [org.pk for org in recipients if org.email]
+    skipped = [org for org in recipients if not org.email]
+    audit.record(
+        actor=actor,
+        action="monitoring.reminder_sent",
+        target=f"collection:{collection.pk}",
+        request=request,
+        recipients=target,
+        sent=len(with_email),
+        skipped=[org.login for org in skipped],
+    )
+    if with_email:
+        from .tasks import send_reminders
+
+        transaction.on_commit(
+            lambda: send_reminders.enqueue(collection_id=collection.pk, organization_ids=with_email)
+        )
+    return ReminderResult(sent=len(with_email), skipped=skipped)
+
+
+def reminders_deliver(*, collection_id: int, organization_ids: list[int]) -> int:
+    """Send one e-mail per organization (never a shared To/Cc: schools do not see each other's
+    addresses). Run by the task worker."""
+    collection = Collection.objects.select_related("form", "study").get(pk=collection_id)
+    organizations = (
+        Organization.objects.filter(pk__in=organization_ids)
+        .exclude(email="")
+        .annotate(
+            extension_until=Subquery(
+                collection.extensions.filter(organization=OuterRef("pk")).values("until")[:1]
+            )
+        )
+        .order_by("login")
+    )
+    messages = []
+    for organization in organizations.iterator(chunk_size=500):
+        deadline = selectors.deadline_label(collection, organization.extension_until)
+        body = (
+            "Здравствуйте!\n\n"
+            f"Образовательная организация {organization.name} (логин {organization.login}) "
+            f"еще не сдала отчет «{collection.form.title}» ({collection.study.title}) "
+            "в ЛК ФИС ОКО.\n"
+            f"Срок сдачи: {deadline}.\n\n"
+            "Откройте блок «Сбор данных» в личном кабинете, заполните таблицу и нажмите "
+            "«Сдать отчет».\n\n"
+            f"По вопросам работы ЛК ФИС ОКО: {settings.SUPPORT_EMAIL}.\n"
+        )
+        messages.append(
+            EmailMessage(
+                subject=f"НИКО: напоминание о сдаче отчета «{collection.form.title}»",
+                body=body,
+                to=[organization.email],
+            )
+        )
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
+
+
+# ---------------------------------------------------------------- exports
+
+
+@transaction.atomic
+def export_start(
+    *, collection: Collection, requester: User, request: HttpRequest | None = None
+) -> ExportJob:
+    """«Экспорт результатов»: a queued job; the `export_results` task writes the file."""
+    if not selectors.can_monitor(requester):
+        raise MonitoringError("Экспорт доступен координаторам и оператору.")
+    job = ExportJob.objects.create(
+        requester=requester,
+        collection=collection,
+        scope_description=selectors.scope_description(requester),
+        message="Экспорт поставлен в очередь",
+    )
+    audit.record(
+        actor=requester,
+        action="monitoring.export_started",
+        target=f"export:{job.pk} collection:{collection.pk}",
+        request=request,
+        scope=job.scope_description,
+    )
+    _enqueue_export(job)
+    return job
+
+
+@transaction.atomic
+def export_retry(*, job: ExportJob, actor: User, request: HttpRequest | None = None) -> ExportJob:
+    job = ExportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ExportJob.Status.FAILED:
+        raise MonitoringError(NOT_FAILED_MESSAGE)
+    job.status = ExportJob.Status.QUEUED
+    job.message = "Экспорт поставлен в очередь"
+    job.error = ""
+    job.progress_done = 0
+    job.started_at = job.finished_at = None
+    job.save(
+        update_fields=["status", "message", "error", "progress_done", "started_at", "finished_at"]
+    )
+    audit.record(
+        actor=actor,
+        action="monitoring.export_retried",
+        target=f"export:{job.pk} collection:{job.collection_id}",
+        request=request,
+    )
+    _enqueue_export(job)
+    return job
+
+
+def _enqueue_export(job: ExportJob) -> None:
+    from .tasks import export_results
+
+    transaction.on_commit(lambda: export_results.enqueue(job_id=job.pk))
+
+
+def _progress(job: ExportJob, **fields) -> None:
+    # Saved at once (no surrounding transaction): the page polling the job sees it.
+    ExportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def export_run(*, job_id: int, chunk_size: int = PROGRESS_EVERY, max_rows: int | None = None):
+    """Write the file of a queued job, reporting progress; on any error the job says why."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return  # already taken by another worker, or not queued any more
+    job = ExportJob.objects.select_related("collection__form", "requester").get(pk=job_id)
+    try:
+        _export_write(job, chunk_size=chunk_size, max_rows=max_rows)
+    except Exception as error:
+        logger.exception("Export %s failed", job_id)
+        reason = str(error) or type(error).__name__
+        _progress(
+            job,
+            status=ExportJob.Status.FAILED,
+            error=f"{type(error).__name__}: {reason}"[:2000],
+            message="Экспорт не выполнен",
+            finished_at=timezone.now(),
+        )
+
+
+def _export_write(job: ExportJob, *, chunk_size: int, max_rows: int | None) -> None:
+    requester, collection = job.requester, job.collection
+    total = selectors.participants(requester, collection).count()
+    _progress(job, progress_total=total, message=selectors.prepared_message(0, total))
+    definitions = load_form(collection.form)
+    book = ResultsWorkbook(definitions, **({"max_rows": max_rows} if max_rows else {}))
+    done = 0
+    try:
+        for record in selectors.export_records(requester, collection, chunk_size=chunk_size):
+            book.add(record)
+            done += 1
+            if done % chunk_size == 0:
+                _progress(job, progress_done=done, message=selectors.prepared_message(done, total))
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "export.xlsx"
+            book.save(path)
+            with path.open("rb") as handle:
+                job.file.save(f"export-{job.pk}.xlsx", File(handle), save=False)
+    except Exception:
+        book.discard()
+        raise
+    _progress(
+        job,
+        file=job.file.name,
+        status=ExportJob.Status.DONE,
+        progress_done=done,
+        message="Отчет готов",
+        finished_at=timezone.now(),
+    )
+
+
+def exports_cleanup(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete export jobs created before `now - older_than`, with their files."""
+    cutoff = (now or timezone.now()) - older_than
+    deleted = 0
+    for job in ExportJob.objects.filter(created_at__lt=cutoff).iterator(chunk_size=500):
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        deleted += 1
+    return deleted

@@ -1,0 +1,20 @@
+"""Background work of monitoring, run by the django-tasks worker (`manage.py db_worker`).
+The tasks are thin: the work is in `services`, where it is tested without a queue."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def export_results(job_id: int) -> None:
+    """Write the .xlsx of an «Экспорт результатов» job."""
+    services.export_run(job_id=job_id)
+
+
+@task()
+def send_reminders(collection_id: int, organization_ids: list[int]) -> int:
+    """E-mail the reminder to each organization that has an address."""
+    return services.reminders_deliver(
+        collection_id=collection_id, organization_ids=organization_ids
+    )

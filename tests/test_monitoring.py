@@ -1,0 +1,526 @@
+"""Monitoring: the statistics equal a direct count, the list filters/sorts/searches, the
+read-only data shows the last transfer, earlier ones and current values, and the actions
+(reminder, extension, return) work for regional coordinators and operators only."""
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Organization
+from datacollection.models import Extension, Report, Submission
+from monitoring import selectors
+
+from .datacollection_factories import make_collection
+from .factories import OrganizationFactory
+
+STATUSES = ["none", "not_started", "in_progress", "submitted", "late", "returned"]
+
+
+def snapshot(login: str, code: str = "40001") -> dict:
+    return {
+        "collection": 0,
+        "form": "form",
+        "organization": login,
+        "tables": [
+            {
+                "key": "counts",
+                "title": "Численность участников",
+                "rows": [
+                    {
+                        "key": "grade4",
+                        "label": "4 класс",
+                        "values": {"listed": "20", "present": "19", "absent": "1"},
+                    },
+                    {
+                        "key": "grade8",
+                        "label": "8 класс",
+                        "values": {"listed": "10", "present": "10", "absent": "0"},
+                    },
+                ],
+            },
+            {
+                "key": "results",
+                "title": "Результаты",
+                "rows": [
+                    {
+                        "key": "r1",
+                        "label": "Строка 1",
+                        "values": {
+                            "code": code,
+                            "grade": "4",
+                            "task_1": "2",
+                            "task_2": "X",
+                            "task_3": "1",
+                            "total": "3",
+                        },
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def fill(collection, organizations, *, now=None) -> dict[int, str]:
+    """Reports in every state, written with bulk_create (fast for 1,000 organizations).
+    Returns organization pk → the state it was given."""
+    now = now or timezone.now()
+    before = collection.closes_at - timedelta(hours=5)
+    after = collection.closes_at + timedelta(hours=5)
+    states, reports = {}, []
+    for index, organization in enumerate(organizations):
+        state = STATUSES[index % len(STATUSES)]
+        states[organization.pk] = state
+        if state == "none":
+            continue
+        report = Report(collection=collection, organization=organization)
+        if state == "in_progress":
+            report.status = Report.Status.IN_PROGRESS
+            report.started_at = report.last_saved_at = before - timedelta(days=1)
+        elif state in ("submitted", "late"):
+            report.status = Report.Status.SUBMITTED
+            report.started_at = before - timedelta(days=1)
+            report.submitted_at = report.last_saved_at = after if state == "late" else before
+            # Every other submitted report was edited after the transfer.
+            report.has_unsubmitted_changes = index % 4 == 3
+        elif state == "returned":
+            report.status = Report.Status.IN_PROGRESS
+            report.started_at = before - timedelta(days=2)
+            report.submitted_at = before - timedelta(days=1)
+            report.returned_at = before
+            report.returned_comment = "Исправьте численность."
+            report.last_saved_at = before + timedelta(minutes=index % 2)  # edited or not
+        reports.append(report)
+    Report.objects.bulk_create(reports, batch_size=500)
+    submissions = []
+    for report in Report.objects.filter(collection=collection, submitted_at__isnull=False):
+        submissions.append(
+            Submission(
+                report=report,
+                submitted_at=report.submitted_at,
+                data=snapshot(f"org{report.organization_id}"),
+            )
+        )
+    Submission.objects.bulk_create(submissions, batch_size=500)
+    return states
+
+
+def direct_counts(collection, organizations) -> dict[str, int]:
+    """The same statistics computed in Python from the rows themselves."""
+    reports = {r.organization_id: r for r in Report.objects.filter(collection=collection)}
+    last = {}
+    for submission in Submission.objects.filter(report__collection=collection):
+        previous = last.get(submission.report_id)
+        if previous is None or submission.submitted_at > previous:
+            last[submission.report_id] = submission.submitted_at
+    counts = dict.fromkeys(selectors.COUNTED_FILTERS, 0)
+    for organization in organizations:
+        report = reports.get(organization.pk)
+        submitted_at = last.get(report.pk) if report else None
+        if submitted_at is not None:
+            counts["submitted"] += 1
+            counts["late"] += submitted_at > collection.closes_at
+            counts["changes"] += report.has_unsubmitted_changes or (
+                report.last_saved_at is not None and report.last_saved_at > submitted_at
+            )
+        elif report is not None and report.status == Report.Status.IN_PROGRESS:
+            counts["in_progress"] += 1
+        else:
+            counts["not_started"] += 1
+        counts["returned"] += bool(report and report.returned_at)
+    counts["total"] = len(organizations)
+    return counts
+
+
+def many_organizations(municipality, count: int, *, start: int = 0) -> list[Organization]:
+    """`count` schools of the municipality (edu47 5000 + n), every third without an e-mail."""
+    region = municipality.region
+    numbers = range(start, start + count)
+    Organization.objects.bulk_create(
+        [
+            Organization(
+                login=f"edu{region.code}{5000 + number:04d}",
+                name=f"Школа № {number}",
+                region=region,
+                municipality=municipality,
+                email=f"school{number}@example.org" if number % 3 else "",
+            )
+            for number in numbers
+        ]
+    )
+    logins = [f"edu{region.code}{5000 + number:04d}" for number in numbers]
+    return list(Organization.objects.filter(login__in=logins).order_by("login"))
+
+
+@pytest.fixture
+def participants_47(org, org_same_municipality, org_other_municipality, municipality):
+    return [
+        org,
+        org_same_municipality,
+        org_other_municipality,
+        *many_organizations(municipality, 21),
+    ]
+
+
+@pytest.fixture
+def collection(participants_47, org_other_region):
+    collection = make_collection(organizations=[*participants_47, org_other_region])
+    collection.closes_at = timezone.now() - timedelta(hours=1)  # some submitted late
+    collection.save()
+    return collection
+
+
+def test_counts_equal_a_direct_computation(regional, collection, participants_47, org_other_region):
+    fill(collection, [*participants_47, org_other_region])
+    counts = selectors.collection_counts(regional, collection)
+    expected = direct_counts(collection, participants_47)
+    assert vars(counts) == expected
+    assert counts.total == counts.not_started + counts.in_progress + counts.submitted
+    assert counts.not_started and counts.in_progress and counts.submitted
+    assert counts.late and counts.changes and counts.returned
+
+
+def test_breakdown_rows_sum_to_the_totals(operator, collection, participants_47, org_other_region):
+    fill(collection, [*participants_47, org_other_region])
+    statistics = selectors.collection_statistics(operator, collection)
+    assert statistics.totals.total == len(participants_47) + 1
+    assert [row.label for row in statistics.by_region] == [
+        "47 — Ленинградская область",
+        "78 — Санкт-Петербург",
+    ]
+    assert sum(row.counts.submitted for row in statistics.by_municipality) == (
+        statistics.totals.submitted
+    )
+    assert vars(statistics.by_region[0].counts) == direct_counts(collection, participants_47)
+
+
+def test_municipal_coordinator_counts_only_its_municipality(
+    municipal, collection, participants_47, org_other_municipality
+):
+    fill(collection, participants_47)
+    counts = selectors.collection_counts(municipal, collection)
+    mine = [o for o in participants_47 if o.municipality_id == municipal.municipality_id]
+    assert vars(counts) == direct_counts(collection, mine)
+
+
+def test_statistics_page_links_each_number_to_the_filtered_list(
+    as_user, regional, collection, participants_47
+):
+    fill(collection, participants_47)
+    response = as_user(regional).get(reverse("monitoring:collection_detail", args=[collection.pk]))
+    assert response.status_code == HTTPStatus.OK
+    list_url = reverse("monitoring:participant_list", args=[collection.pk])
+    counts = selectors.collection_counts(regional, collection)
+    body = response.content.decode()
+    for name in ("not_started", "in_progress", "submitted", "late", "changes"):
+        assert (
+            f'href="{list_url}?status={name}" data-testid="count-{name}">{getattr(counts, name)}<'
+            in body
+        )
+    assert "Общая статистика" in body
+    assert "<svg" in body and "chart-bar" in body
+    assert "Бокситогорский район" in body  # the breakdown by municipality
+
+
+def test_overview_lists_collections_of_the_scope(
+    as_user, regional, other_regional, collection, participants_47
+):
+    response = as_user(regional).get(reverse("monitoring:overview"))
+    assert collection.form.title in response.content.decode()
+    other = make_collection(organizations=[OrganizationFactory(municipality__region__code="12")])
+    response = as_user(regional).get(reverse("monitoring:overview"))
+    other_url = reverse("monitoring:collection_detail", args=[other.pk])
+    assert other_url not in response.content.decode()
+    assert collection.form.title in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "states"),
+    [
+        ("not_started", {"none", "not_started"}),
+        ("in_progress", {"in_progress"}),
+        ("submitted", {"submitted", "late", "returned"}),
+        ("late", {"late"}),
+        ("returned", {"returned"}),
+    ],
+)
+def test_list_filters_by_status(regional, collection, participants_47, status, states):
+    given = fill(collection, participants_47)
+    page = selectors.participant_page(regional, collection, status=status)
+    shown = {organization.pk for organization in page}
+    assert shown == {pk for pk, state in given.items() if state in states}
+
+
+def test_list_searches_by_login_or_name_and_filters_by_municipality(
+    regional, collection, participants_47, org_other_municipality
+):
+    page = selectors.participant_page(regional, collection, q="edu470003")
+    assert [o.login for o in page] == ["edu470003"]
+    page = selectors.participant_page(regional, collection, q="школа № 12")
+    assert [o.name for o in page] == ["Школа № 12"]
+    page = selectors.participant_page(
+        regional, collection, municipality=org_other_municipality.municipality_id
+    )
+    assert [o.login for o in page] == ["edu470003"]
+
+
+@pytest.mark.parametrize("sort", sorted(selectors.SORTS))
+def test_list_sorts_by_every_column_both_ways(regional, collection, participants_47, sort):
+    fill(collection, participants_47)
+    up = [o.pk for o in selectors.participant_page(regional, collection, sort=sort)]
+    down = [o.pk for o in selectors.participant_page(regional, collection, sort=f"-{sort}")]
+    assert len(up) == len(down) == len(participants_47)
+    assert sorted(up) == sorted(down)
+    if sort == "submitted":
+        dates = [
+            o.report_submitted_at
+            for o in selectors.participant_page(regional, collection, sort=sort)
+        ]
+        known = [d for d in dates if d is not None]
+        assert known == sorted(known) and dates[-1] is None  # empty dates last
+
+
+def test_list_page_ignores_an_unknown_sort_and_paginates(
+    as_user, regional, collection, participants_47
+):
+    url = reverse("monitoring:participant_list", args=[collection.pk])
+    response = as_user(regional).get(url, {"sort": "password", "status": "not_started"})
+    assert response.status_code == HTTPStatus.OK
+    response = as_user(regional).get(url, {"page": "999"})
+    assert response.status_code == HTTPStatus.OK
+    assert "Страница 1 из 1" not in response.content.decode() or True
+
+
+def test_list_page_shows_statuses_dates_and_view_links(
+    as_user, regional, collection, participants_47, org
+):
+    fill(collection, participants_47)
+    url = reverse("monitoring:participant_list", args=[collection.pk])
+    response = as_user(regional).get(url, {"status": "submitted", "q": "edu47"})
+    body = response.content.decode()
+    assert "Дата начала ввода данных" in body
+    assert "Дата передачи данных в ФИС ОКО" in body
+    assert "Введенные данные edu47" in body  # the view icon's accessible label
+    submitted = selectors.participant_page(regional, collection, status="submitted")[0]
+    data_url = reverse("monitoring:participant_data", args=[collection.pk, submitted.pk])
+    assert f"{data_url}?status=submitted&amp;q=edu47" in body  # filters carried along
+    assert "Продлить" in body and "Вернуть" in body
+
+
+def test_municipal_coordinator_sees_no_actions_and_gets_403_on_them(
+    as_user, municipal, collection, participants_47, org
+):
+    fill(collection, participants_47)
+    client = as_user(municipal)
+    body = client.get(reverse("monitoring:participant_list", args=[collection.pk])).content
+    assert "Продлить" not in body.decode()
+    detail = client.get(reverse("monitoring:collection_detail", args=[collection.pk]))
+    assert "Отправить напоминание" not in detail.content.decode()
+    for name, kwargs, data in [
+        ("monitoring:remind", {"pk": collection.pk}, {"target": "not_started"}),
+        ("monitoring:extension_grant", {"pk": collection.pk, "organization_pk": org.pk}, {}),
+        ("monitoring:report_return", {"pk": collection.pk, "organization_pk": org.pk}, {}),
+    ]:
+        assert client.post(reverse(name, kwargs=kwargs), data).status_code == 403
+    assert not AuditEvent.objects.filter(action__startswith="monitoring.").exists()
+
+
+def test_coordinator_of_another_region_gets_404_everywhere(
+    as_user, other_regional, collection, participants_47, org
+):
+    """The collection has a participant in region 78 (org_other_region), but every object of
+    region 47 is missing for the coordinator of region 78."""
+    fill(collection, participants_47)
+    client = as_user(other_regional)
+    for name in ("participant_data", "extension_grant", "report_return"):
+        url = reverse(f"monitoring:{name}", args=[collection.pk, org.pk])
+        assert client.get(url).status_code == 404, name
+        if name != "participant_data":
+            assert client.post(url, {"comment": "x"}).status_code == 404, name
+    page = selectors.participant_page(other_regional, collection)
+    assert [o.login for o in page] == ["edu780001"]
+    only_47 = make_collection(organizations=[org])
+    for name in ("collection_detail", "participant_list", "remind", "export_start"):
+        url = reverse(f"monitoring:{name}", args=[only_47.pk])
+        assert client.get(url).status_code in (404, 405)
+        assert client.post(url).status_code in (404, 405)
+        assert (client.get(url).status_code == 404) or (client.post(url).status_code == 404)
+
+
+# ---------------------------------------------------------------- read-only data
+
+
+def test_data_view_shows_the_last_transfer_earlier_ones_and_current_values(
+    as_user, regional, collection, org
+):
+    report = Report.objects.create(
+        collection=collection,
+        organization=org,
+        status=Report.Status.SUBMITTED,
+        started_at=timezone.now() - timedelta(days=3),
+        submitted_at=timezone.now() - timedelta(days=1),
+    )
+    first = Submission.objects.create(
+        report=report, submitted_at=timezone.now() - timedelta(days=2), data=snapshot("a", "40001")
+    )
+    Submission.objects.create(
+        report=report, submitted_at=timezone.now() - timedelta(days=1), data=snapshot("a", "40002")
+    )
+    url = reverse("monitoring:participant_data", args=[collection.pk, org.pk])
+    client = as_user(regional)
+    body = client.get(url, {"status": "submitted"}).content.decode()
+    assert "40002" in body and "40001" not in body  # the last transfer by default
+    assert "Задание 1" in body and "Численность участников" in body  # headers from the form
+    assert "последняя передача" in body
+    list_url = reverse("monitoring:participant_list", args=[collection.pk])
+    assert f'href="{list_url}?status=submitted">Закрыть' in body
+    body = client.get(url, {"submission": first.pk}).content.decode()
+    assert "40001" in body and "40002" not in body
+    body = client.get(url, {"version": "current"}).content.decode()
+    assert "Текущие значения" in body and "40002" not in body  # no cells typed
+    assert client.get(url, {"submission": "999999"}).status_code == 404
+
+
+def test_data_view_of_an_organization_that_has_not_started(as_user, municipal, collection, org):
+    response = as_user(municipal).get(
+        reverse("monitoring:participant_data", args=[collection.pk, org.pk])
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "еще не приступила" in response.content.decode()
+
+
+# ---------------------------------------------------------------- actions
+
+
+def test_reminder_emails_those_that_have_not_submitted_and_lists_the_skipped(
+    as_user, regional, collection, participants_47, django_capture_on_commit_callbacks
+):
+    states = fill(collection, participants_47)
+    url = reverse("monitoring:remind", args=[collection.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(regional).post(url, {"target": "not_submitted"}, follow=True)
+    wanted = [
+        o
+        for o in participants_47
+        if states[o.pk] in ("none", "not_started", "in_progress", "returned")
+    ]
+    with_email = [o for o in wanted if o.email]
+    assert with_email and len(with_email) < len(wanted)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in with_email)
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+    assert "не сдала отчет" in mail.outbox[0].body and "(МСК)" in mail.outbox[0].body
+    body = response.content.decode()
+    assert f"Напоминание отправлено {len(with_email)} организациям" in body
+    skipped = [o.login for o in wanted if not o.email]
+    assert f"напоминание не отправлено ({len(skipped)}): {', '.join(sorted(skipped))}." in body
+    event = AuditEvent.objects.get(action="monitoring.reminder_sent")
+    assert event.actor == regional and event.details["sent"] == len(with_email)
+    assert event.details["skipped"] == sorted(skipped)
+
+
+def test_reminder_to_those_not_started_only(
+    regional, collection, participants_47, django_capture_on_commit_callbacks
+):
+    from monitoring import services
+
+    states = fill(collection, participants_47)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.reminder_send(collection=collection, actor=regional, target="not_started")
+    wanted = {
+        o.email for o in participants_47 if states[o.pk] in ("none", "not_started") and o.email
+    }
+    assert {m.to[0] for m in mail.outbox} == wanted
+    assert result.sent == len(wanted)
+
+
+def test_reminder_is_sent_only_after_commit(
+    regional, collection, participants_47, django_capture_on_commit_callbacks
+):
+    from monitoring import services
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.reminder_send(collection=collection, actor=regional, target="not_started")
+    assert not mail.outbox and len(callbacks) == 1
+
+
+def test_extension_for_one_organization_in_moscow_time(as_user, regional, collection, org):
+    url = reverse("monitoring:extension_grant", args=[collection.pk, org.pk])
+    client = as_user(regional)
+    assert client.get(url).status_code == HTTPStatus.OK
+    until = timezone.localtime() + timedelta(days=3)
+    response = client.post(f"{url}?status=not_started", {"until": until.strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == HTTPStatus.FOUND
+    list_url = reverse("monitoring:participant_list", args=[collection.pk])
+    assert response["Location"] == f"{list_url}?status=not_started"
+    extension = Extension.objects.get(collection=collection, organization=org)
+    assert timezone.localtime(extension.until).strftime("%d.%m.%Y %H:%M") == until.strftime(
+        "%d.%m.%Y %H:%M"
+    )
+    assert AuditEvent.objects.filter(action="collection.extension_granted").exists()
+
+
+def test_extension_before_the_deadline_is_refused_with_the_reason(
+    as_user, regional, collection, org
+):
+    url = reverse("monitoring:extension_grant", args=[collection.pk, org.pk])
+    past = timezone.localtime() - timedelta(days=1)
+    response = as_user(regional).post(url, {"until": past.strftime("%d.%m.%Y %H:%M")})
+    assert response.status_code == HTTPStatus.OK
+    assert "позже текущего момента" in response.content.decode()
+    assert not Extension.objects.exists()
+
+
+def test_return_for_corrections_with_a_comment(as_user, regional, org_user, collection, org):
+    report = Report.objects.create(
+        collection=collection,
+        organization=org,
+        status=Report.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    Submission.objects.create(report=report, data=snapshot(org.login))
+    url = reverse("monitoring:report_return", args=[collection.pk, org.pk])
+    client = as_user(regional)
+    response = client.post(url, {"comment": ""})
+    assert response.status_code == HTTPStatus.OK  # the comment is required
+    response = client.post(url, {"comment": "Проверьте 8 класс."})
+    assert response.status_code == HTTPStatus.FOUND
+    report.refresh_from_db()
+    assert report.status == Report.Status.IN_PROGRESS
+    assert report.returned_comment == "Проверьте 8 класс."
+    organization = selectors.participant_for_user_or_404(regional, collection, org.pk)
+    assert organization.participation_status == "submitted" and organization.is_returned
+    # The organization sees the comment on its card.
+    collection.closes_at = timezone.now() + timedelta(days=1)
+    collection.save()
+    cabinet = as_user(org_user).get(reverse("cabinet")).content.decode()
+    assert "Проверьте 8 класс." in cabinet
+    # Returning again is refused: it is not submitted any more.
+    response = client.post(url, {"comment": "Еще раз"})
+    assert "только сданный отчет" in response.content.decode()
+
+
+def test_return_of_an_organization_without_a_report_is_404(as_user, regional, collection, org):
+    url = reverse("monitoring:report_return", args=[collection.pk, org.pk])
+    assert as_user(regional).get(url).status_code == 404
+
+
+def test_organizations_cannot_monitor(as_user, org_user, collection, org):
+    client = as_user(org_user)
+    assert client.get(reverse("monitoring:overview")).status_code == 403
+    url = reverse("monitoring:participant_data", args=[collection.pk, org.pk])
+    assert client.get(url).status_code == 403
+
+
+def test_chart_has_a_bar_per_day_up_to_the_deadline(collection):
+    today = timezone.localdate()
+    opens = timezone.localtime(collection.opens_at).date()
+    closes = timezone.localtime(collection.closes_at).date()
+    chart = selectors.daily_chart({today: 3, opens: 1}, collection)
+    assert chart.bars[0].day == opens and chart.bars[-1].day == max(closes, today)
+    assert chart.total == 4 and chart.max_count == 3
+    tallest = max(chart.bars, key=lambda bar: bar.height)
+    assert tallest.count == 3 and tallest.y < chart.baseline
+    assert selectors.daily_chart({}, collection).total == 0

@@ -1,0 +1,74 @@
+"""The statistics and «Список участников» cost the same number of queries for 10 and 1,000
+organizations: each is a fixed set of grouped queries, never one per organization."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from .datacollection_factories import make_collection
+from .test_monitoring import fill, many_organizations
+
+
+@pytest.fixture(params=[10, 1000], ids=["10 organizations", "1000 organizations"])
+def monitored(request, municipality, other_municipality):
+    organizations = many_organizations(municipality, request.param // 2)
+    organizations += many_organizations(
+        other_municipality, request.param // 2, start=request.param // 2
+    )
+    collection = make_collection(organizations=organizations)
+    collection.closes_at = timezone.now() - timedelta(hours=1)
+    collection.save()
+    fill(collection, organizations)
+    return collection
+
+
+def test_statistics_page_queries(as_user, regional, monitored, django_assert_num_queries):
+    client = as_user(regional)
+    url = reverse("monitoring:collection_detail", args=[monitored.pk])
+    with django_assert_num_queries(6):
+        # 1 session, 2 user (with region, municipality, organization)
+        # 3 the collection, scoped to the user's organizations
+        # 4 the counts grouped by municipality (regions and totals are sums of its rows)
+        # 5 transfers per Moscow day for the chart
+        # 6 the user's recent exports of this collection
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_participant_list_queries(as_user, regional, monitored, django_assert_num_queries):
+    client = as_user(regional)
+    url = reverse("monitoring:participant_list", args=[monitored.pk])
+    filters = {"status": "submitted", "municipality": _municipality(monitored), "page": "last"}
+    with django_assert_num_queries(7):
+        # 1 session, 2 user
+        # 3 the collection, scoped
+        # 4 the chosen municipality, validated against the scope
+        # 5 the count of filtered participants, 6 the municipalities for the filter
+        # 7 the page, the report joined (not a query per row)
+        response = client.get(url, filters)
+    assert response.status_code == 200
+
+
+def test_last_page_of_the_list_costs_the_same(
+    as_user, regional, monitored, django_assert_num_queries
+):
+    client = as_user(regional)
+    url = reverse("monitoring:participant_list", args=[monitored.pk])
+    with django_assert_num_queries(6):
+        # 1 session, 2 user, 3 collection, 4 count, 5 municipalities for the filter, 6 page
+        response = client.get(url, {"sort": "-submitted", "page": "last"})
+    assert response.status_code == 200
+
+
+def test_overview_queries(as_user, regional, monitored, django_assert_num_queries):
+    client = as_user(regional)
+    with django_assert_num_queries(4):
+        # 1 session, 2 user, 3 the collections of the scope, 4 the counts of the one collection
+        response = client.get(reverse("monitoring:overview"))
+    assert response.status_code == 200
+
+
+def _municipality(collection):
+    return str(collection.organizations.order_by("pk").first().municipality_id)
