@@ -518,6 +518,7 @@ def forum_world(world):
 
 WORLD_HOOKS.append(forum_world)
 
+
 def monitoring_world(world):
     from django.core.files.base import ContentFile
 
