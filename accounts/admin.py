@@ -1,6 +1,24 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+import base64
+import secrets
 
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.http import content_disposition_header
+
+from . import importing, services
+from .credentials import (
+    XLSX_CONTENT_TYPE,
+    Credential,
+    credentials_filename,
+    credentials_workbook,
+)
+from .forms import OrganizationImportForm
 from .models import AuditEvent, Municipality, Organization, Region, User
 
 
@@ -18,6 +36,42 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
 
 
+# The checked import file waits in the session between the dry run and the confirmation
+# (never on disk); the token ties the confirmation to that very file.
+IMPORT_SESSION_KEY = "accounts.organization_import"
+IMPORT_PREVIEW_ROWS = 20
+IMPORT_FILE_GONE = (
+    "Проверенный файл не найден: он уже импортирован или сессия истекла. Загрузите файл снова."
+)
+
+
+def _remember_import_file(session, *, filename: str, data: bytes) -> str:
+    token = secrets.token_urlsafe(16)
+    session[IMPORT_SESSION_KEY] = {
+        "token": token,
+        "filename": filename,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+    return token
+
+
+def _take_import_file(session, token: str) -> tuple[str, bytes] | None:
+    """The remembered file if the token matches; it leaves the session either way once used."""
+    stored = session.get(IMPORT_SESSION_KEY)
+    if not stored or not token or not secrets.compare_digest(stored["token"], token):
+        return None
+    del session[IMPORT_SESSION_KEY]
+    return stored["filename"], base64.b64decode(stored["data"])
+
+
+def credentials_response(credentials: list[Credential]) -> HttpResponse:
+    """The credentials sheet as a download that no browser or proxy keeps."""
+    response = HttpResponse(credentials_workbook(credentials), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, credentials_filename())
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["login", "name", "kind", "municipality", "region"]
@@ -26,6 +80,102 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_select_related = ["region", "municipality"]
     autocomplete_fields = ["municipality"]
     list_per_page = 50
+    change_list_template = "admin/accounts/organization/change_list.html"
+    import_template = "admin/accounts/organization/import.html"
+    actions = ["issue_new_passwords"]
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="accounts_organization_import",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        """«Импорт организаций»: upload → dry run (errors or preview) → confirm → credentials."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and "token" in request.POST:
+            return self._import_confirm(request)
+        if request.method != "POST":
+            return self._import_page(request, {"form": OrganizationImportForm()})
+        form = OrganizationImportForm(request.POST, request.FILES)
+        context = {"form": form}
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            result = importing.check_file(data=data, filename=upload.name)
+            context["result"] = result
+            if result.is_valid:
+                context["token"] = _remember_import_file(
+                    request.session, filename=upload.name, data=data
+                )
+        return self._import_page(request, context)
+
+    def _import_confirm(self, request):
+        stored = _take_import_file(request.session, request.POST["token"])
+        if stored is None:
+            self.message_user(request, IMPORT_FILE_GONE, messages.ERROR)
+            return redirect("admin:accounts_organization_import")
+        filename, data = stored
+        try:
+            rows = importing.read_file(data=data, filename=filename)
+            credentials = services.organizations_import(
+                rows=rows, actor=request.user, request=request, source=filename
+            )
+        except importing.ImportRejected as rejected:
+            result = importing.ImportResult(errors=rejected.errors)
+            return self._import_page(request, {"form": OrganizationImportForm(), "result": result})
+        # The passwords exist only in this response: it is the sheet itself, not a page.
+        return credentials_response(credentials)
+
+    def _import_page(self, request, context):
+        result = context.get("result")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Импорт организаций",
+            "max_size": importing.size_words(settings.IMPORT_MAX_FILE_SIZE),
+            **context,
+        }
+        if result is not None and result.is_valid:
+            context["summary"] = importing.organizations_words(len(result.rows))
+            context["preview"] = result.rows[:IMPORT_PREVIEW_ROWS]
+        response = TemplateResponse(request, self.import_template, context)
+        # The page may show a token that confirms a write: never cached.
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(
+        description="Выдать новые пароли (лист учетных данных)",
+        permissions=["change"],
+    )
+    def issue_new_passwords(self, request, queryset):
+        """A lost credentials sheet is re-issued: new one-time passwords; the old ones stop
+        working."""
+        limit = services.MAX_ORGANIZATIONS_PER_RESET
+        if queryset.count() > limit:
+            self.message_user(
+                request,
+                f"Новые пароли выдаются не более чем {limit} организациям за раз: "
+                "выберите меньше организаций.",
+                messages.ERROR,
+            )
+            return None
+        credentials = services.organizations_password_reset(
+            organizations=queryset.order_by("login"), actor=request.user, request=request
+        )
+        if not credentials:
+            self.message_user(
+                request,
+                "У выбранных организаций нет учетных записей: пароли не выданы.",
+                messages.WARNING,
+            )
+            return None
+        return credentials_response(credentials)
 
 
 @admin.register(User)
