@@ -44,7 +44,7 @@ def organization_password_reset(
     credentials = []
     for user in organization.users.select_for_update().order_by("username"):
         password = generate_one_time_password()
-        user.set_password(password)
+        user.password = one_time_password_hash(password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
         credentials.append((user.username, password))
