@@ -1,0 +1,145 @@
+"""The table editor in a real browser, harder cases: the connection drops while typing, two tabs
+edit the same cell, the Excel template goes out and comes back, a scan is uploaded."""
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from datacollection.models import Cell, CellFile, ReportRow
+from tests.datacollection_factories import make_collection, make_form
+from tests.factories import TEST_PASSWORD, OrganizationUserFactory
+
+from .conftest import login
+from .test_datacollection import saved_status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def table_page(page, org):
+    """The table of `make_form()` (with the «Протокол» scan table) opened by edu470001."""
+    OrganizationUserFactory(organization=org)
+    make_collection(organizations=[org], form=make_form(scan=True))
+    login(page, "edu470001", TEST_PASSWORD)
+    page.get_by_role("link", name="Заполнить").click()
+    expect(page.get_by_text("Сохранение данных, введенных в таблицу")).to_be_visible()
+    return page
+
+
+AUTOSAVE = "**/cells/"
+
+
+def values():
+    return {(c.table.key, c.row_key, c.column_key): c.value for c in Cell.objects.all()}
+
+
+def type_into(page, cell_id, value):
+    page.locator(cell_id).fill(value)
+    page.locator(cell_id).press("Tab")
+
+
+def test_edits_typed_while_the_connection_is_down_all_arrive(table_page):
+    page = table_page
+    page.context.route(AUTOSAVE, lambda route: route.abort("internetdisconnected"))
+    type_into(page, "#cell-counts-grade4-listed", "25")
+    type_into(page, "#cell-counts-grade4-present", "2")
+    type_into(page, "#cell-counts-grade4-present", "24")  # typed again: the newer value wins
+    type_into(page, "#cell-counts-grade8-listed", "30")
+    type_into(page, "#cell-counts-grade8-absent", "0")
+    expect(page.get_by_test_id("save-status")).to_contain_text("Нет связи с сервером")
+    expect(page.locator("#cell-counts-grade8-listed").locator("xpath=..")).to_contain_text(
+        "Ждет связи"
+    )
+    assert not Cell.objects.exists()
+    page.context.unroute(AUTOSAVE)
+    # No reload, no click: the queue retries by itself.
+    expect(page.get_by_test_id("save-status")).to_contain_text(
+        "Все изменения сохранены в", timeout=20_000
+    )
+    assert values() == {
+        ("counts", "grade4", "listed"): "25",
+        ("counts", "grade4", "present"): "24",
+        ("counts", "grade8", "listed"): "30",
+        ("counts", "grade8", "absent"): "0",
+    }
+    page.reload()
+    expect(page.locator("#cell-counts-grade4-present")).to_have_value("24")
+
+
+def test_two_tabs_the_stale_edit_gets_the_newer_value(table_page, new_page):
+    tab_a = table_page
+    tab_b = new_page(tab_a.context)  # a second tab of the same user
+    tab_b.goto(tab_a.url)
+    type_into(tab_b, "#cell-counts-grade4-listed", "25")
+    saved_status(tab_b)
+    # Tab A still holds version 0 of that cell; its other edits are unaffected.
+    type_into(tab_a, "#cell-counts-grade8-listed", "30")
+    type_into(tab_a, "#cell-counts-grade4-listed", "31")
+    cell = tab_a.locator("#cell-counts-grade4-listed")
+    expect(cell.locator("xpath=..")).to_have_attribute("data-state", "conflict")
+    expect(cell.locator("xpath=..")).to_contain_text(
+        "Значение изменено в другой вкладке: показано новое «25»."
+    )
+    expect(cell).to_have_value("25")
+    assert values() == {("counts", "grade4", "listed"): "25", ("counts", "grade8", "listed"): "30"}
+    # Now based on the newer version, tab A's edit goes through.
+    type_into(tab_a, "#cell-counts-grade4-listed", "31")
+    saved_status(tab_a)
+    assert values()[("counts", "grade4", "listed")] == "31"
+
+
+def test_excel_template_download_fill_upload(table_page, tmp_path):
+    page = table_page
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачать шаблон").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    workbook = load_workbook(BytesIO(Path(download.value.path()).read_bytes()))
+    counts, results, _protocol = workbook.worksheets
+    counts["C5"], counts["D5"], counts["E5"] = 25, 24, 1
+    results["C5"], results["D5"], results["E5"] = "80001", 8, "x"
+    results["C6"], results["D6"], results["G6"] = "80002", 8, 7  # Задание 3 takes 0–2
+    filled = tmp_path / "заполненный.xlsx"
+    workbook.save(filled)
+    page.locator("#excel-file").set_input_files(filled)
+    page.get_by_role("button", name="Загрузить из Excel").click()
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("Файл не загружен, данные не изменены. Ошибки в файле (1)")
+    expect(errors).to_contain_text(
+        "Лист «Результаты», строка 6, «Задание 3»: Значение должно быть не больше 2."
+    )
+    assert not Cell.objects.exists()
+    results["G6"] = 2
+    workbook.save(filled)
+    page.locator("#excel-file").set_input_files(filled)
+    page.get_by_role("button", name="Загрузить из Excel").click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        "Данные из Excel загружены: изменено ячеек — 9, добавлено строк — 2."
+    )
+    expect(page.locator("#cell-counts-grade4-listed")).to_have_value("25")
+    rows = page.locator("table[data-table=results] tbody tr[data-row]")
+    expect(rows).to_have_count(2)
+    first = ReportRow.objects.order_by("pk").first().key
+    expect(page.locator(f"#cell-results-{first}-task_1")).to_have_value("X")
+    assert values()[("results", first, "task_1")] == "X"
+
+
+def test_a_scan_is_uploaded_from_the_table(table_page, tmp_path):
+    page = table_page
+    scan = tmp_path / "Протокол 4 класс.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    cell = page.locator("#cell-protocol-grade4-scan")
+    cell.locator("input[type=file]").set_input_files(scan)
+    expect(cell.get_by_test_id("file-link")).to_have_text("Протокол 4 класс.pdf")
+    expect(cell).to_contain_text("Заменить")
+    with page.expect_download() as download:
+        cell.get_by_test_id("file-link").click()
+    assert download.value.suggested_filename == "Протокол 4 класс.pdf"
+    assert Path(download.value.path()).read_bytes() == scan.read_bytes()
+    page.once("dialog", lambda dialog: dialog.accept())
+    cell.get_by_role("button", name="Удалить").click()
+    expect(cell.get_by_test_id("file-link")).to_be_hidden()
+    expect(cell).to_contain_text("Загрузить файл")
+    assert not CellFile.objects.exists()

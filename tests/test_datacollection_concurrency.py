@@ -1,0 +1,120 @@
+"""Concurrent writers on one report, each thread with its own database connection.
+
+The real race needs a server that lets two transactions run at once: PostgreSQL. Run with
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_dc2; on SQLite (writes serialized by the
+file lock) the test is skipped.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from datacollection import services
+from datacollection.models import Cell, Report
+from datacollection.validation import CellError
+
+from .datacollection_factories import ReportFactory, make_collection
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
+    ),
+]
+
+ROUNDS = 15
+
+
+def run_in_threads(*targets):
+    """Start every target at the same moment; each thread closes its own connection."""
+    barrier = threading.Barrier(len(targets))
+    failures = []
+
+    def wrap(target):
+        try:
+            barrier.wait(timeout=10)
+            target()
+        except BaseException as error:  # reported to the test, not lost in the thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=wrap, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+
+
+@pytest.fixture
+def report(org):
+    return ReportFactory(collection=make_collection(organizations=[org]), organization=org)
+
+
+def writer(report_pk, user, row, column_key):
+    """Type 1, 2, … ROUNDS into one cell, each save based on the version the last answered."""
+
+    def write():
+        report = Report.objects.select_related("collection__form").get(pk=report_pk)
+        table = report.collection.form.tables.get(key="counts")
+        column = table.columns.get(key=column_key)
+        version = 0
+        for number in range(1, ROUNDS + 1):
+            saved = services.cell_save(
+                report=report,
+                user=user,
+                table=table,
+                row=row,
+                column=column,
+                value=str(number),
+                base_version=version,
+            )
+            version = saved.version
+
+    return write
+
+
+def test_two_writers_on_different_cells_lose_nothing(report, org_user):
+    cells = [("grade4", "listed"), ("grade8", "present"), ("grade4", "absent")]
+    run_in_threads(*(writer(report.pk, org_user, row, key) for row, key in cells))
+    saved = {(c.row_key, c.column_key): (c.value, c.version) for c in Cell.objects.all()}
+    assert saved == {address: (str(ROUNDS), ROUNDS) for address in cells}
+    report.refresh_from_db()
+    assert report.status == Report.Status.IN_PROGRESS
+
+
+def test_two_writers_on_the_same_cell_from_the_same_version_one_gets_a_conflict(report, org_user):
+    outcomes = []
+
+    def attempt(value):
+        def write():
+            report_ = Report.objects.select_related("collection__form").get(pk=report.pk)
+            table = report_.collection.form.tables.get(key="counts")
+            column = table.columns.get(key="listed")
+            try:
+                services.cell_save(
+                    report=report_,
+                    user=org_user,
+                    table=table,
+                    row="grade4",
+                    column=column,
+                    value=value,
+                    base_version=0,
+                )
+                outcomes.append(("saved", value))
+            except services.CellConflictError as conflict:
+                outcomes.append(("conflict", conflict.current_value))
+            except CellError as error:  # pragma: no cover - a wrong value would be a test bug
+                outcomes.append(("error", error.message))
+
+        return write
+
+    run_in_threads(attempt("10"), attempt("20"))
+    assert sorted(kind for kind, _ in outcomes) == ["conflict", "saved"]
+    winner = next(value for kind, value in outcomes if kind == "saved")
+    loser_saw = next(value for kind, value in outcomes if kind == "conflict")
+    cell = Cell.objects.get()
+    assert (cell.value, cell.version) == (winner, 1)
+    assert loser_saw == winner  # the losing tab is shown the value that won
