@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 from openpyxl import load_workbook
 
 from .models import Municipality, Organization, Region, User
+from .text import plural
 
 # A region has up to ~2,500 organizations, the whole country ~45,000: one file per country.
 MAX_ROWS = 50_000
@@ -176,14 +177,6 @@ def check_file(*, data: bytes, filename: str) -> ImportResult:
     except ImportRejected as rejected:
         return ImportResult(errors=rejected.errors)
     return validate_rows(rows)
-
-
-def plural(number: int, one: str, few: str, many: str) -> str:
-    if number % 10 == 1 and number % 100 != 11:
-        return one
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return few
-    return many
 
 
 def organizations_words(number: int) -> str:

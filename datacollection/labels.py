@@ -1,25 +1,8 @@
 """Words and dates the «Сбор данных» block shows, computed in one place."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.utils import timezone
-
-
-def msk(moment: datetime) -> str:
-    """21.11.2026 13:50 (МСК): the project's TIME_ZONE is Europe/Moscow."""
-    return f"{timezone.localtime(moment):%d.%m.%Y %H:%M} (МСК)"
-
-
-def msk_time(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%H:%M}"
-
-
-def plural(number: int, one: str, few: str, many: str) -> str:
-    if number % 10 == 1 and number % 100 != 11:
-        return one
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return few
-    return many
+from accounts.text import msk, msk_time, plural  # noqa: F401 - re-exported for the app
 
 
 def duration_words(delta: timedelta) -> str:

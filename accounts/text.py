@@ -1,0 +1,23 @@
+"""Russian words and Moscow dates as every page shows them; the one place that spells them."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+
+def msk(moment: datetime) -> str:
+    """21.11.2026 13:50 (МСК): the project's TIME_ZONE is Europe/Moscow."""
+    return f"{timezone.localtime(moment):%d.%m.%Y %H:%M} (МСК)"
+
+
+def msk_time(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M}"
+
+
+def plural(number: int, one: str, few: str, many: str) -> str:
+    """The Russian form for a count: 1 организация, 2 организации, 5 организаций."""
+    if number % 10 == 1 and number % 100 != 11:
+        return one
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return few
+    return many
