@@ -2,6 +2,7 @@
 read-only data shows the last transfer, earlier ones and current values, and the actions
 (reminder, extension, return) work for regional coordinators and operators only."""
 
+import re
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -222,6 +223,8 @@ def test_statistics_page_links_each_number_to_the_filtered_list(
         )
     assert "Общая статистика" in body
     assert "<svg" in body and "chart-bar" in body
+    # SVG lengths keep a decimal point whatever the locale («35,1» is not a length).
+    assert not re.search(r'(x|y|width|height)="-?\d+,\d', body)
     assert "Бокситогорский район" in body  # the breakdown by municipality
 
 
