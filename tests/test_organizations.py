@@ -91,3 +91,9 @@ def test_organization_list_query_count_does_not_grow(
     with django_assert_num_queries(4):
         response = client.get(reverse("accounts:organization_list"), {"page": 2})
     assert response.status_code == HTTPStatus.OK
+
+
+def test_pagination_links_keep_the_search(as_user, regional, municipality):
+    OrganizationFactory.create_batch(60, municipality=municipality, name="Лицей")
+    response = as_user(regional).get(reverse("accounts:organization_list"), {"q": "Лицей"})
+    assert 'href="?q=%D0%9B%D0%B8%D1%86%D0%B5%D0%B9&amp;page=2"' in response.content.decode()
