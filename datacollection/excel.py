@@ -26,8 +26,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from accounts.files import format_file_size
+
 from .definitions import TableDefinition
-from .labels import column_hint, file_size_words
+from .labels import column_hint
 from .models import Column
 from .validation import CellError, clean_value
 
@@ -348,7 +350,7 @@ def open_workbook(upload):
     if upload.size > limit:
         raise ExcelFileError(
             TOO_LARGE_MESSAGE.format(
-                size=file_size_words(upload.size), limit=file_size_words(limit)
+                size=format_file_size(upload.size), limit=format_file_size(limit)
             )
         )
     upload.seek(0)

@@ -36,11 +36,3 @@ def column_hint(column) -> str:
     if column.special_code_list:
         parts.append(", ".join(column.special_code_list))
     return "; ".join(parts)
-
-
-def file_size_words(size: int) -> str:
-    """«20 МБ», «350 КБ»: sizes in limits and refusals."""
-    if size >= 2**20:
-        megabytes = size / 2**20
-        return f"{megabytes:.0f} МБ" if megabytes >= 10 else f"{megabytes:.1f} МБ".replace(".", ",")
-    return f"{max(1, round(size / 1024))} КБ"

@@ -16,11 +16,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import audit, scoping
+from accounts.files import CONTENT_TYPES, content_matches_extension, format_file_size
 from accounts.models import Organization, Region, User
 
 from .definition_files import NO_LOGINS_MESSAGE, lines_text
 from .definitions import form_definition_errors, load_form
-from .labels import file_size_words
 from .models import (
     Cell,
     CellFile,
@@ -534,20 +534,6 @@ def report_excel_import(
 
 # Files of file cells (scans of protocols)
 
-# What the first bytes of an accepted file must be: an extension alone proves nothing.
-FILE_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-}
-FILE_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-}
-
 
 def _delete_files(files) -> None:
     """Delete the rows now and their files from storage once the transaction commits."""
@@ -573,13 +559,10 @@ def _checked_upload(upload) -> tuple[str, str]:
     if upload.size > limit:
         raise DataCollectionError(
             FILE_SIZE_MESSAGE.format(
-                name=name, size=file_size_words(upload.size), limit=file_size_words(limit)
+                name=name, size=format_file_size(upload.size), limit=format_file_size(limit)
             )
         )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(FILE_SIGNATURES.get(extension, (b"",))):
+    if not content_matches_extension(upload, extension):
         raise DataCollectionError(FILE_CONTENT_MESSAGE.format(name=name))
     return name, extension
 
@@ -636,7 +619,7 @@ def cell_file_upload(
         column_key=column.key,
         name=name,
         size=upload.size,
-        content_type=FILE_CONTENT_TYPES[extension],
+        content_type=CONTENT_TYPES[extension],
         uploaded_by=user,
         uploaded_at=at,
     )

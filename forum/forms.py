@@ -4,8 +4,8 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 
+from accounts.files import format_file_size
 from datacollection.models import Study
-from publications.models import format_file_size
 
 from .models import Category, Question, validate_question_attachment
 

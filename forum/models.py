@@ -9,8 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.files import (
+    CONTENT_TYPES,
+    content_matches_extension,
+    file_extension,
+    format_file_size,
+)
 from accounts.models import Organization, User
-from publications.models import file_extension, format_file_size
 
 from .rendering import render_text
 
@@ -18,19 +23,6 @@ ATTACHMENT_TYPE_REFUSED = "Файл «{name}» не принят: допусти
 ATTACHMENT_TOO_LARGE = "Файл «{name}» не принят: размер {size} больше допустимого ({limit})."
 ATTACHMENT_NOT_WHAT_IT_SAYS = "Файл «{name}» не принят: его содержимое не похоже на {kind}."
 
-CONTENT_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "pdf": "application/pdf",
-}
-# The first bytes of each allowed type: a renamed HTML page is not a screenshot.
-SIGNATURES = {
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "pdf": (b"%PDF-",),
-}
 IMAGE_EXTENSIONS = {"png", "jpg", "jpeg"}
 
 
@@ -51,11 +43,7 @@ def validate_question_attachment(file) -> None:
             ),
             code="attachment_size",
         )
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    signatures = SIGNATURES.get(extension, ())
-    if signatures and not head.startswith(signatures):
+    if not content_matches_extension(file, extension):
         kind = "изображение" if extension in IMAGE_EXTENSIONS else "документ PDF"
         raise ValidationError(
             ATTACHMENT_NOT_WHAT_IT_SAYS.format(name=name, kind=kind), code="attachment_content"

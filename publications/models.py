@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.files import CONTENT_TYPES, file_extension, format_file_size  # noqa: F401
 from accounts.models import Organization, Region, User
 
 from .rendering import render_body
@@ -21,39 +22,6 @@ AUDIENCE_EMPTY = {
     "organizations": "Выберите хотя бы одну организацию или другую аудиторию.",
     "collection": "Выберите сбор данных, участникам которого адресована публикация.",
 }
-
-# Content types by extension: the browser's claim about an upload is not trusted.
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt": "application/vnd.ms-powerpoint",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "rtf": "application/rtf",
-    "txt": "text/plain",
-    "csv": "text/csv",
-    "zip": "application/zip",
-    "rar": "application/vnd.rar",
-    "7z": "application/x-7z-compressed",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-}
-
-
-def format_file_size(size: int) -> str:
-    """1 КБ = 1024 байт; one decimal for megabytes, with a Russian decimal comma."""
-    if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} КБ"
-    return f"{size / (1024 * 1024):.1f} МБ".replace(".", ",")
-
-
-def file_extension(name: str) -> str:
-    return PurePath(name).suffix.lower().lstrip(".")
 
 
 def validate_attachment_file(file) -> None:
