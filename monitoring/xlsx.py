@@ -143,24 +143,28 @@ class ResultsWorkbook:
         return candidate
 
     def header(self, sheet, text: str) -> WriteOnlyCell:
-        cell = self.cell(sheet, text)
+        cell = WriteOnlyCell(sheet, value=safe_text(text))
+        cell.data_type = "s"
         cell.font = Font(bold=True)
         return cell
 
     @staticmethod
-    def cell(sheet, value) -> WriteOnlyCell:
+    def cell(sheet, value):
+        """What to append for `value`: plain values where openpyxl's own typing is right (it is
+        the fast path), a cell object where the type or the number format must be forced."""
         if isinstance(value, str):
+            if not value.startswith(FORMULA_TRIGGERS):
+                return value  # openpyxl types it "s": only a leading "=" would make it "f"
             cell = WriteOnlyCell(sheet, value=safe_text(value))
             cell.data_type = "s"  # never a formula, whatever openpyxl guesses
             return cell
         if isinstance(value, bool):
-            return WriteOnlyCell(sheet, value="да" if value else "нет")
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, datetime):
-            cell.number_format = DATETIME_FORMAT
-        elif isinstance(value, date):
-            cell.number_format = DATE_FORMAT
-        return cell
+            return "да" if value else "нет"
+        if isinstance(value, date):  # datetime too
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
+            return cell
+        return value
 
     def add(self, record: ExportRecord) -> None:
         head = [record.region, record.municipality, record.login, record.name]

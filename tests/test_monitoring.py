@@ -144,7 +144,7 @@ def many_organizations(municipality, count: int, *, start: int = 0) -> list[Orga
         [
             Organization(
                 login=f"edu{region.code}{5000 + number:04d}",
-                name=f"Школа № {number}",
+                name=f"Школа № {number} «Тест»",
                 region=region,
                 municipality=municipality,
                 email=f"school{number}@example.org" if number % 3 else "",
@@ -262,8 +262,8 @@ def test_list_searches_by_login_or_name_and_filters_by_municipality(
 ):
     page = selectors.participant_page(regional, collection, q="edu470003")
     assert [o.login for o in page] == ["edu470003"]
-    page = selectors.participant_page(regional, collection, q="школа № 12")
-    assert [o.name for o in page] == ["Школа № 12"]
+    page = selectors.participant_page(regional, collection, q="школа № 12 «тест»")
+    assert [o.name for o in page] == ["Школа № 12 «Тест»"]
     page = selectors.participant_page(
         regional, collection, municipality=org_other_municipality.municipality_id
     )
