@@ -31,6 +31,18 @@ class Case:
         return reverse(name, kwargs=kwargs)
 
 
+def by_role(operator, regional, municipal, organization, anonymous=LOGIN):
+    """Expected statuses in the order of the roles' reach: operator, regional coordinator,
+    municipal coordinator, organization; anonymous users go to the login page."""
+    return {
+        "anonymous": anonymous,
+        "operator": operator,
+        "regional": regional,
+        "municipal": municipal,
+        "organization": organization,
+    }
+
+
 def everyone_logged_in(status=HTTPStatus.OK, anonymous=LOGIN):
     return {
         "anonymous": anonymous,
@@ -47,13 +59,7 @@ NOT_FOUND = HTTPStatus.NOT_FOUND
 FOUND = HTTPStatus.FOUND
 NO_CONTENT = HTTPStatus.NO_CONTENT
 
-MONITORING_READ = {
-    "anonymous": LOGIN,
-    "operator": OK,
-    "regional": OK,
-    "municipal": OK,
-    "organization": FORBIDDEN,
-}
+MONITORING_READ = by_role(OK, OK, OK, FORBIDDEN)
 MONITORING_ACT = {**MONITORING_READ, "municipal": FORBIDDEN}
 MONITORING_EXPORT = {**MONITORING_READ, "municipal": NOT_FOUND}
 
@@ -65,77 +71,31 @@ CASES: dict[str, Case] = {
     ),
     "accounts:logout": Case(everyone_logged_in(FOUND, anonymous=FOUND), method="post"),
     "accounts:password_change": Case(everyone_logged_in()),
-    "accounts:organization_list": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": OK,
-            "organization": FORBIDDEN,
-        }
-    ),
+    "accounts:organization_list": Case(by_role(OK, OK, OK, FORBIDDEN)),
     "accounts:organization_password_reset": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": FORBIDDEN,
-            "organization": FORBIDDEN,
-        },
+        by_role(OK, OK, FORBIDDEN, FORBIDDEN),
         method="post",
         kwargs=lambda w: {"pk": w["org_same_municipality"].pk},
     ),
     "publications:feed": Case(everyone_logged_in()),
     "publications:mark_read": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": NO_CONTENT,
-            "regional": NO_CONTENT,
-            "municipal": NOT_FOUND,
-            "organization": NOT_FOUND,
-        },
+        by_role(NO_CONTENT, NO_CONTENT, NOT_FOUND, NOT_FOUND),
         method="post",
         kwargs=lambda w: {"pk": w["publication_for_organizations"].pk},
     ),
     "publications:attachment_download": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": NOT_FOUND,
-            "organization": NOT_FOUND,
-        },
+        by_role(OK, OK, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"pk": w["attachment_for_organizations"].pk},
     ),
-    "publications:download_log": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": OK,
-            "organization": FORBIDDEN,
-        }
-    ),
+    "publications:download_log": Case(by_role(OK, OK, OK, FORBIDDEN)),
     "publications:download_log_detail": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": OK,
-            "organization": FORBIDDEN,
-        },
+        by_role(OK, OK, OK, FORBIDDEN),
         kwargs=lambda w: {"pk": w["publication_for_everyone"].pk},
     ),
     "datacollection:collection_list": Case(everyone_logged_in()),
     # Only the organization fills its own collections; nobody else has one to fill.
     "datacollection:collection_fill": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": NOT_FOUND,
-            "regional": NOT_FOUND,
-            "municipal": NOT_FOUND,
-            "organization": FOUND,
-        },
+        by_role(NOT_FOUND, NOT_FOUND, NOT_FOUND, FOUND),
         kwargs=lambda w: {"collection_pk": w["collection"].pk},
     ),
     # The report of `org` (region 47, m001): every scope containing it reads it.
@@ -155,25 +115,13 @@ CASES: dict[str, Case] = {
         kwargs=lambda w: {"pk": w["report"].pk},
     ),
     "datacollection:report_row_add": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FORBIDDEN,
-            "regional": FORBIDDEN,
-            "municipal": FORBIDDEN,
-            "organization": FOUND,
-        },
+        by_role(FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND),
         method="post",
         kwargs=lambda w: {"pk": w["report"].pk},
         data={"table": "results"},
     ),
     "datacollection:report_row_remove": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FORBIDDEN,
-            "regional": FORBIDDEN,
-            "municipal": FORBIDDEN,
-            "organization": FOUND,
-        },
+        by_role(FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND),
         method="post",
         kwargs=lambda w: {"pk": w["report"].pk},
         data={"table": "results", "row": "missing"},
@@ -218,13 +166,7 @@ CASES: dict[str, Case] = {
         data={"table": "protocol", "row": "grade4", "column": "scan"},
     ),
     "datacollection:report_file_remove": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FORBIDDEN,
-            "regional": FORBIDDEN,
-            "municipal": FORBIDDEN,
-            "organization": FOUND,
-        },
+        by_role(FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND),
         method="post",
         kwargs=lambda w: {"pk": w["report"].pk},
         data={"table": "protocol", "row": "grade4", "column": "scan"},
@@ -241,117 +183,51 @@ CASES: dict[str, Case] = {
     "forum:question_list": Case(everyone_logged_in()),
     "forum:faq": Case(everyone_logged_in()),
     "forum:similar": Case(everyone_logged_in()),
-    "forum:queue": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": FORBIDDEN,
-            "organization": FORBIDDEN,
-        }
-    ),
-    "forum:ask": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FORBIDDEN,
-            "regional": FORBIDDEN,
-            "municipal": FORBIDDEN,
-            "organization": OK,
-        }
-    ),
+    "forum:queue": Case(by_role(OK, OK, FORBIDDEN, FORBIDDEN)),
+    "forum:ask": Case(by_role(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
     # A question of a school of another municipality (m002, region 47): its regional
     # coordinator and the operator see it; the municipal coordinator of m001 and the school
     # edu470001 get 404, as for a question that does not exist.
     "forum:question_detail": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": NOT_FOUND,
-            "organization": NOT_FOUND,
-        },
+        by_role(OK, OK, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
     ),
     "forum:question_attachment": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": NOT_FOUND,
-            "organization": NOT_FOUND,
-        },
+        by_role(OK, OK, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
     ),
     "forum:question_reply": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FOUND,
-            "regional": FOUND,
-            "municipal": NOT_FOUND,
-            "organization": NOT_FOUND,
-        },
+        by_role(FOUND, FOUND, NOT_FOUND, NOT_FOUND),
         method="post",
         kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
         data={"text": "Ответ"},
     ),
     "forum:question_close": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FOUND,
-            "regional": FOUND,
-            "municipal": NOT_FOUND,
-            "organization": NOT_FOUND,
-        },
+        by_role(FOUND, FOUND, NOT_FOUND, NOT_FOUND),
         method="post",
         kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
     ),
     # Moving, merging and the FAQ are the operator's: everyone else is refused before the
     # question is even looked up.
     "forum:question_move": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FOUND,
-            "regional": FORBIDDEN,
-            "municipal": FORBIDDEN,
-            "organization": FORBIDDEN,
-        },
+        by_role(FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
         method="post",
         kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
         data={"category": "1"},
     ),
     "forum:question_merge": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FOUND,
-            "regional": FORBIDDEN,
-            "municipal": FORBIDDEN,
-            "organization": FORBIDDEN,
-        },
+        by_role(FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
         method="post",
         kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
         data={"original": "999999"},
     ),
     "forum:question_faq": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": FOUND,
-            "regional": FORBIDDEN,
-            "municipal": FORBIDDEN,
-            "organization": FORBIDDEN,
-        },
+        by_role(FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
         method="post",
         kwargs=lambda w: {"pk": w["question_other_municipality"].pk},
         data={"published": "1"},
     ),
-    "monitoring:overview": Case(
-        {
-            "anonymous": LOGIN,
-            "operator": OK,
-            "regional": OK,
-            "municipal": OK,
-            "organization": FORBIDDEN,
-        }
-    ),
+    "monitoring:overview": Case(by_role(OK, OK, OK, FORBIDDEN)),
     "monitoring:statistical_reports": Case(everyone_logged_in()),
     # Monitoring of the collection of `org` (region 47, m001): coordinators and the operator
     # watch it, organizations have nothing to monitor (403); municipal coordinators only
