@@ -1,7 +1,10 @@
 """Export jobs: «Экспорт результатов» runs in the task worker and reports its progress here."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from datacollection.models import Collection
 
@@ -37,6 +40,7 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField("создано", auto_now_add=True, db_index=True)
     started_at = models.DateTimeField("начато", null=True, blank=True)
     finished_at = models.DateTimeField("завершено", null=True, blank=True)
+    updated_at = models.DateTimeField("последнее изменение", default=timezone.now)
 
     class Meta:
         verbose_name = "экспорт результатов"
@@ -46,6 +50,20 @@ class ExportJob(models.Model):
     def __str__(self):
         return f"Экспорт {self.pk}: {self.collection} ({self.scope_description})"
 
+    # A worker reports progress every few hundred organizations; a job silent for this long
+    # lost its worker (a restart, a killed process) and may be started again.
+    STALLED_AFTER = timedelta(minutes=15)
+
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def is_stalled(self, *, at=None) -> bool:
+        return (
+            self.status in (self.Status.QUEUED, self.Status.RUNNING)
+            and self.updated_at < (at or timezone.now()) - self.STALLED_AFTER
+        )
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED or self.is_stalled()

@@ -649,6 +649,12 @@ def prepared_message(done: int, total: int) -> str:
     )
 
 
+STALLED_MESSAGE = (
+    "Экспорт прерван: обработчик фоновых задач давно не сообщал о ходе работы. "
+    "Запустите экспорт повторно."
+)
+
+
 def export_messages(job: ExportJob) -> list[tuple[str, str]]:
     """The messages the export page shows, oldest first, as (kind, text)."""
     messages = [("info", "Экспорт поставлен в очередь")]
@@ -658,6 +664,8 @@ def export_messages(job: ExportJob) -> list[tuple[str, str]]:
         messages.append(("success", "Отчет готов"))
     elif job.status == ExportJob.Status.FAILED:
         messages.append(("error", f"Экспорт не выполнен: {job.error}"))
+    elif job.is_stalled():
+        messages.append(("error", STALLED_MESSAGE))
     return messages
 
 

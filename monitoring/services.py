@@ -31,7 +31,9 @@ from .xlsx import ResultsWorkbook
 logger = logging.getLogger(__name__)
 
 NOT_ALLOWED_MESSAGE = "Это действие доступно региональному координатору и оператору."
-NOT_FAILED_MESSAGE = "Повторить можно только экспорт, который завершился ошибкой."
+NOT_FAILED_MESSAGE = (
+    "Повторить можно только экспорт, который завершился ошибкой или перестал выполняться."
+)
 REMINDER_TARGETS = {
     "not_started": "не приступившим",
     "not_submitted": "не сдавшим отчет (не приступило, в работе, возвращено на доработку)",
@@ -173,15 +175,24 @@ def export_start(
 @transaction.atomic
 def export_retry(*, job: ExportJob, actor: User, request: HttpRequest | None = None) -> ExportJob:
     job = ExportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status != ExportJob.Status.FAILED:
+    if not job.can_retry:
         raise MonitoringError(NOT_FAILED_MESSAGE)
     job.status = ExportJob.Status.QUEUED
     job.message = "Экспорт поставлен в очередь"
     job.error = ""
     job.progress_done = 0
     job.started_at = job.finished_at = None
+    job.updated_at = timezone.now()
     job.save(
-        update_fields=["status", "message", "error", "progress_done", "started_at", "finished_at"]
+        update_fields=[
+            "status",
+            "message",
+            "error",
+            "progress_done",
+            "started_at",
+            "finished_at",
+            "updated_at",
+        ]
     )
     audit.record(
         actor=actor,
@@ -200,14 +211,15 @@ def _enqueue_export(job: ExportJob) -> None:
 
 
 def _progress(job: ExportJob, **fields) -> None:
-    # Saved at once (no surrounding transaction): the page polling the job sees it.
-    ExportJob.objects.filter(pk=job.pk).update(**fields)
+    # Saved at once (no surrounding transaction): the page polling the job sees it; the time
+    # tells a working job from a stalled one.
+    ExportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now(), **fields)
 
 
 def export_run(*, job_id: int, chunk_size: int = PROGRESS_EVERY, max_rows: int | None = None):
     """Write the file of a queued job, reporting progress; on any error the job says why."""
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now()
+        status=ExportJob.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
     )
     if not claimed:
         return  # already taken by another worker, or not queued any more

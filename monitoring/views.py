@@ -296,7 +296,8 @@ def export_status(request, pk):
             "messages": [text for _, text in selectors.export_messages(job)],
             "done": job.progress_done,
             "total": job.progress_total,
-            "finished": job.is_finished,
+            # A stalled job counts as finished for the page: it reloads and offers a retry.
+            "finished": job.is_finished or job.can_retry,
             "error": job.error,
             "download_url": (
                 reverse("monitoring:export_download", args=[job.pk])

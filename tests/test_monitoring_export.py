@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from datacollection.models import Column, FixedRow, FormTable, Report, Submission
-from monitoring import services
+from monitoring import selectors, services
 from monitoring.models import ExportJob
 from monitoring.xlsx import ResultsWorkbook, safe_text
 
@@ -277,3 +277,29 @@ def test_cleanup_deletes_old_exports_and_their_files(
     assert not os.path.exists(path)
     new.refresh_from_db()
     assert new.file and os.path.exists(new.file.path)
+
+
+def test_a_job_whose_worker_died_can_be_started_again(
+    as_user, regional, collection, django_capture_on_commit_callbacks
+):
+    job = services.export_start(collection=collection, requester=regional)  # never run
+    client = as_user(regional)
+    # While the job is fresh it is not retried: a worker may be about to take it.
+    response = client.post(reverse("monitoring:export_retry", args=[job.pk]), follow=True)
+    assert services.NOT_FAILED_MESSAGE in response.content.decode()
+    status = client.get(reverse("monitoring:export_status", args=[job.pk])).json()
+    assert status["finished"] is False
+
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING,
+        updated_at=timezone.now() - ExportJob.STALLED_AFTER - timedelta(minutes=1),
+    )
+    status = client.get(reverse("monitoring:export_status", args=[job.pk])).json()
+    assert status["finished"] is True  # the page reloads and offers a retry
+    page = client.get(reverse("monitoring:export_detail", args=[job.pk])).content.decode()
+    assert selectors.STALLED_MESSAGE in page and "Повторить экспорт" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("monitoring:export_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.file
