@@ -279,6 +279,22 @@ def test_cleanup_deletes_old_exports_and_their_files(
     assert new.file and os.path.exists(new.file.path)
 
 
+def test_each_export_clears_out_expired_ones(
+    regional, collection, django_capture_on_commit_callbacks, settings
+):
+    settings.MONITORING_EXPORT_RETENTION_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        old = services.export_start(collection=collection, requester=regional)
+    old.refresh_from_db()
+    path = old.file.path
+    ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.export_start(collection=collection, requester=regional)
+    assert not ExportJob.objects.filter(pk=old.pk).exists() and not os.path.exists(path)
+    new.refresh_from_db()
+    assert new.status == ExportJob.Status.DONE and os.path.exists(new.file.path)
+
+
 def test_a_job_whose_worker_died_can_be_started_again(
     as_user, regional, collection, django_capture_on_commit_callbacks
 ):
