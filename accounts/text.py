@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -21,3 +22,8 @@ def plural(number: int, one: str, few: str, many: str) -> str:
     if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
         return few
     return many
+
+
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: the portal's public address (SITE_URL) and the path."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django_tasks import task
+
+from accounts.text import absolute_url
 
 
 @task()
@@ -19,7 +22,12 @@ def notify_asker_of_answer(*, question_id: int, message_id: int) -> int:
     address = (question.author.email if question.author else "") or question.organization.email
     if not address:
         return 0
-    context = {"question": question, "message": message, "support_email": settings.SUPPORT_EMAIL}
+    context = {
+        "question": question,
+        "message": message,
+        "support_email": settings.SUPPORT_EMAIL,
+        "question_url": absolute_url(reverse("forum:question_detail", args=[question.pk])),
+    }
     email = EmailMessage(
         subject=f"Ответ на вопрос № {question.pk} «{question.title}» · Форум поддержки НИКО",
         body=render_to_string("forum/email/answer.txt", context),

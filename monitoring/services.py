@@ -16,12 +16,13 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit, scoping
 from accounts.models import Organization, User
+from accounts.text import absolute_url, plural
 from datacollection.definitions import load_form
-from datacollection.labels import plural
 from datacollection.models import Collection
 
 from . import selectors
@@ -122,6 +123,9 @@ def reminders_deliver(*, collection_id: int, organization_ids: list[int]) -> int
         .order_by("login")
     )
     messages = []
+    fill_url = absolute_url(
+        reverse("datacollection:collection_fill", kwargs={"collection_pk": collection.pk})
+    )
     for organization in organizations.iterator(chunk_size=500):
         deadline = selectors.deadline_label(collection, organization.extension_until)
         body = (
@@ -131,7 +135,7 @@ def reminders_deliver(*, collection_id: int, organization_ids: list[int]) -> int
             "в ЛК ФИС ОКО.\n"
             f"Срок сдачи: {deadline}.\n\n"
             "Откройте блок «Сбор данных» в личном кабинете, заполните таблицу и нажмите "
-            "«Сдать отчет».\n\n"
+            f"«Сдать отчет»: {fill_url}\n\n"
             f"По вопросам работы ЛК ФИС ОКО: {settings.SUPPORT_EMAIL}.\n"
         )
         messages.append(

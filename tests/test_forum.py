@@ -232,6 +232,7 @@ def test_answer_marks_answered_and_emails_the_asker_through_the_task(
     assert email.to == ["school@example.ru"]
     assert f"Ответ на вопрос № {question.pk} «Где протокол?»" in email.subject
     assert "В разделе «НИКО»." in email.body
+    assert f"http://127.0.0.1:8000/forum/{question.pk}/" in email.body
     assert AuditEvent.objects.filter(action="forum.question_answered", actor=regional).exists()
 
 

@@ -415,6 +415,7 @@ def test_reminder_emails_those_that_have_not_submitted_and_lists_the_skipped(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in with_email)
     assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
     assert "не сдала отчет" in mail.outbox[0].body and "(МСК)" in mail.outbox[0].body
+    assert f"http://127.0.0.1:8000/collections/{collection.pk}/fill/" in mail.outbox[0].body
     body = response.content.decode()
     assert f"Напоминание отправлено {len(with_email)} организациям" in body
     skipped = [o.login for o in wanted if not o.email]

@@ -183,6 +183,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ФИС ОКО <noreply@fioco.ru>")
 SUPPORT_EMAIL = "helpfisoko@fioco.ru"
+# The portal's public address, for links in e-mails (sent by the worker, outside any request).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Security headers from the first page on. No inline scripts or event handlers anywhere:
 # every script is a static file.
