@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from accounts.text import msk, msk_time, plural  # noqa: F401 - re-exported for the app
+from accounts.text import plural
 
 
 def duration_words(delta: timedelta) -> str:

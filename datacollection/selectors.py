@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
+from accounts.text import msk
 
 from .definitions import TableDefinition, load_form
-from .labels import column_hint, duration_words, msk
+from .labels import column_hint, duration_words
 from .models import (
     Cell,
     CellFile,

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.text import msk, msk_time
+
 from . import excel, services
 from .definitions import load_form
-from .labels import msk, msk_time
 from .models import Column
 from .selectors import (
     cell_file_for_user_or_404,

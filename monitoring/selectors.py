@@ -46,8 +46,8 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
+from accounts.text import msk, plural
 from datacollection.definitions import TableDefinition
-from datacollection.labels import msk, plural
 from datacollection.models import Collection, Extension, Report, Submission
 from datacollection.selectors import report_grid
 from datacollection.validation import display_value
@@ -57,22 +57,16 @@ from .models import ExportJob
 PAGE_SIZE = 50
 
 
-class Status:
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    LABELS = {
-        NOT_STARTED: "Не приступило",
-        IN_PROGRESS: "В работе",
-        SUBMITTED: "Сдано",
-    }
+# A participant's status is one of the report's own statuses (the same values and Russian
+# labels as the organization's card), decided for monitoring by `participants` below.
+Status = Report.Status
 
 
 # Filters of the list; each number of the statistics links to one of them.
 FILTERS = {
-    "not_started": ("Не приступило", Q(participation_status=Status.NOT_STARTED)),
-    "in_progress": ("В работе", Q(participation_status=Status.IN_PROGRESS)),
-    "submitted": ("Сдано", Q(participation_status=Status.SUBMITTED)),
+    "not_started": (Status.NOT_STARTED.label, Q(participation_status=Status.NOT_STARTED)),
+    "in_progress": (Status.IN_PROGRESS.label, Q(participation_status=Status.IN_PROGRESS)),
+    "submitted": (Status.SUBMITTED.label, Q(participation_status=Status.SUBMITTED)),
     "late": ("Сдано с опозданием", Q(is_late=True)),
     "changes": ("Есть несданные изменения", Q(has_changes=True)),
     "returned": ("Возвращено на доработку", Q(is_returned=True)),
@@ -201,7 +195,7 @@ def participant_for_user_or_404(user: User, collection: Collection, pk: int) -> 
 
 
 def status_label(organization: Organization) -> str:
-    return Status.LABELS[organization.participation_status]
+    return Status(organization.participation_status).label
 
 
 # ---------------------------------------------------------------- statistics
@@ -626,7 +620,7 @@ def _records_of(batch: list[dict]):
             municipality=row["municipality__name"],
             login=row["login"],
             name=row["name"],
-            status=Status.LABELS[row["participation_status"]],
+            status=Status(row["participation_status"]).label,
             started_at=row["report_started_at"],
             submitted_at=row["report_submitted_at"],
             last_saved_at=row["report_last_saved_at"],

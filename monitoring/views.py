@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import can_act_on_organizations
+from accounts.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
-from datacollection.labels import msk
 
 from . import selectors, services
 from .forms import (
@@ -107,7 +107,7 @@ def participant_list(request, pk):
             "sorts": sort_links(request.GET, filters["sort"]),
             "page_query": list_query(request.GET, page=""),
             "can_act": can_act_on_organizations(request.user),
-            "status_labels": selectors.Status.LABELS,
+            "status_labels": dict(selectors.Status.choices),
             "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],
         },
     )
