@@ -71,6 +71,7 @@ TEMPLATES = [
                 "accounts.context_processors.cabinet",
                 "forum.context_processors.unread_answers",
             ],
+            "builtins": ["accounts.templatetags.niko"],
         },
     },
 ]
