@@ -5,7 +5,8 @@ download cannot disagree about scope. Anything out of scope is reported as missi
 same as a thing that does not exist, so ids cannot be probed.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from .models import Municipality, Organization, Region, User
@@ -55,3 +56,14 @@ def can_act_on_organizations(user: User) -> bool:
     returning a report for corrections, reminding): operators and regional coordinators;
     a municipal coordinator only watches."""
     return user.is_authenticated and (user.is_operator or user.is_regional_coordinator)
+
+
+def search_organizations(organizations: QuerySet[Organization], q: str) -> QuerySet[Organization]:
+    """Organizations whose login or name contains `q`, in any letter case (Cyrillic included,
+    on SQLite too: see `apps._unicode_lower_for_sqlite`)."""
+    q = q.strip().lower()
+    if not q:
+        return organizations
+    return organizations.alias(name_lower=Lower("name")).filter(
+        Q(login__contains=q) | Q(name_lower__contains=q)
+    )

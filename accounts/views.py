@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -41,8 +40,7 @@ def organization_list(request):
         "region", "municipality"
     )
     if form.is_valid() and form.cleaned_data["q"]:
-        q = form.cleaned_data["q"].strip()
-        organizations = organizations.filter(Q(login__icontains=q) | Q(name__icontains=q))
+        organizations = scoping.search_organizations(organizations, form.cleaned_data["q"])
     page = Paginator(organizations.order_by("login"), 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -45,7 +45,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from accounts.scoping import organizations_visible_to
+from accounts.scoping import organizations_visible_to, search_organizations
 from accounts.text import msk, plural
 from datacollection.definitions import TableDefinition
 from datacollection.models import Collection, Extension, Report, Submission
@@ -329,7 +329,7 @@ def participant_page(
     if municipality:
         organizations = organizations.filter(municipality_id=municipality)
     if q:
-        organizations = organizations.filter(_search_q(q))
+        organizations = search_organizations(organizations, q)
     descending = sort.startswith("-")
     fields = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
     ordering = [
@@ -338,15 +338,6 @@ def participant_page(
     ]
     organizations = organizations.order_by(*ordering, "login")
     return Paginator(organizations, PAGE_SIZE).get_page(page)
-
-
-def _search_q(q: str) -> Q:
-    """Login or name contains `q`. SQLite folds the case of ASCII letters only, so the usual
-    spellings of a Cyrillic word are tried as well (PostgreSQL's icontains needs none of it)."""
-    condition = Q(login__icontains=q)
-    for variant in {q, q.lower(), q.upper(), q.capitalize(), q.title()}:
-        condition |= Q(name__icontains=variant)
-    return condition
 
 
 def reminder_recipients(

@@ -90,3 +90,13 @@ def test_role_scope_constraint_refuses_a_coordinator_without_a_region():
 
     with pytest.raises(IntegrityError):
         User.objects.create(username="reg000000", role=User.Role.REGIONAL)
+
+
+def test_search_ignores_letter_case_in_cyrillic_names(regional, municipality, org):
+    from .factories import OrganizationFactory
+
+    OrganizationFactory(municipality=municipality, login="edu470009", name="МБОУ «Лицей № 8»")
+    visible = scoping.organizations_visible_to(regional)
+    for q in ("лицей", "ЛИЦЕЙ", "  Лицей № 8 ", "edu470009", "EDU470009"):
+        assert logins(scoping.search_organizations(visible, q)) == ["edu470009"], q
+    assert scoping.search_organizations(visible, "").count() == visible.count()
