@@ -57,3 +57,48 @@ def content_matches_extension(file, extension: str) -> bool:
     head = file.read(16)
     file.seek(0)
     return head.startswith(signatures)
+
+
+class UnreadableFile(Exception):
+    """The uploaded spreadsheet or text cannot be read: broken, not what its name says, or a
+    zip bomb. Callers turn it into their own Russian message."""
+
+
+# An .xlsx is a zip archive; one that unpacks to far more than this many times its limit is a
+# zip bomb, refused before openpyxl inflates it in memory.
+MAX_UNPACKED_RATIO = 50
+
+
+def open_xlsx(data: bytes, *, size_limit: int):
+    """A read-only openpyxl workbook of the bytes, or UnreadableFile."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFile from None
+    if unpacked > size_limit * MAX_UNPACKED_RATIO:
+        raise UnreadableFile
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same here
+        raise UnreadableFile from None
+
+
+def decode_text(data: bytes) -> str:
+    """A CSV or text upload as text: UTF-8 (with or without BOM), else cp1251 — what Excel on
+    Windows writes for «CSV (разделители — точка с запятой)». UnreadableFile for binary data."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:
+            raise UnreadableFile from None
+    if "\x00" in text:  # UTF-16 or a binary file named .csv
+        raise UnreadableFile
+    return text

@@ -8,11 +8,9 @@ Row numbers in messages are the ones the operator sees in the spreadsheet (the h
 row 1, the first organization row 2).
 """
 
-import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -20,15 +18,13 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from openpyxl import load_workbook
 
+from .files import UnreadableFile, decode_text, open_xlsx
 from .models import Municipality, Organization, Region, User
 from .text import plural
 
 # A region has up to ~2,500 organizations, the whole country ~45,000: one file per country.
 MAX_ROWS = 50_000
-# A zip bomb: an .xlsx that unpacks to far more than its size allows.
-MAX_UNPACKED_RATIO = 20
 MAX_ERRORS_LISTED = 200
 NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
 EMAIL_MAX_LENGTH = Organization._meta.get_field("email").max_length
@@ -223,15 +219,8 @@ def _text(value) -> str:
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportRejected([BROKEN]) from None
-    if unpacked > settings.IMPORT_MAX_FILE_SIZE * MAX_UNPACKED_RATIO:
-        raise ImportRejected([BROKEN])
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same here
+        workbook = open_xlsx(data, size_limit=settings.IMPORT_MAX_FILE_SIZE)
+    except UnreadableFile:
         raise ImportRejected([BROKEN]) from None
     try:
         if not workbook.worksheets:
@@ -251,19 +240,10 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Excel on Windows saves «CSV (разделители — точка с запятой)» in cp1251.
-        try:
-            text = data.decode("cp1251")
-        except UnicodeDecodeError:
-            raise ImportRejected([BROKEN]) from None
-    if "\x00" in text:  # UTF-16 or a binary file named .csv
-        raise ImportRejected([BROKEN])
-    return text
+        return decode_text(data)
+    except UnreadableFile:
+        raise ImportRejected([BROKEN]) from None
 
 
 def _delimiter(text: str) -> str:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
-from openpyxl import load_workbook
+
+from accounts.files import UnreadableFile, decode_text, open_xlsx
 
 from .definitions import load_form
 from .models import Form, split_lines
@@ -138,13 +139,6 @@ def _logins_from_rows(rows) -> list[str]:
     return logins
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")  # a CSV saved by Excel on Windows
-
-
 def logins_from_text(text: str) -> list[str]:
     return _logins_from_rows([token] for token in re.split(r"[\s,;]+", text or "") if token)
 
@@ -157,25 +151,31 @@ def logins_from_file(upload) -> list[str]:
     data = upload.read()
     if extension == ".xlsx":
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                return _logins_from_rows(sheet.iter_rows(max_col=20, values_only=True))
-            finally:
-                workbook.close()
-        except DefinitionFileError:
-            raise
-        except Exception:  # any kind of broken workbook means the same to the operator
+            workbook = open_xlsx(data, size_limit=settings.IMPORT_MAX_FILE_SIZE)
+        except UnreadableFile:
             raise DefinitionFileError(
                 [LOGIN_FILE_BROKEN_MESSAGE.format(reason="это не книга Excel (.xlsx)")]
             ) from None
+        try:
+            if not workbook.worksheets:
+                return []
+            sheet = workbook.worksheets[0]
+            return _logins_from_rows(sheet.iter_rows(max_col=20, values_only=True))
+        finally:
+            workbook.close()
+    if extension in (".csv", ".txt"):
+        try:
+            text = decode_text(data)
+        except UnreadableFile:
+            raise DefinitionFileError(
+                [LOGIN_FILE_BROKEN_MESSAGE.format(reason="это не текстовый файл")]
+            ) from None
     if extension == ".csv":
-        text = _decode(data)
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
         return _logins_from_rows(csv.reader(io.StringIO(text), dialect))
     if extension == ".txt":
-        return logins_from_text(_decode(data))
+        return logins_from_text(text)
     raise DefinitionFileError([LOGIN_FILE_TYPES_MESSAGE])

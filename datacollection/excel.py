@@ -20,13 +20,13 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from django.conf import settings
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from accounts.files import format_file_size
+from accounts.files import UnreadableFile, format_file_size, open_xlsx
 
 from .definitions import TableDefinition
 from .labels import column_hint
@@ -37,8 +37,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FIRST_DATA_ROW = 5
 FIRST_VALUE_COLUMN = 3  # C: A is the hidden row key, B the row label
 MAX_ERRORS_LISTED = 100
-# Unpacked, an .xlsx is XML: a few megabytes of file may hold a hundred of XML; more is a bomb.
-MAX_UNPACKED_RATIO = 50
 # Rows past the last expected one that are still read, to notice data typed below the table.
 EXTRA_ROWS_READ = 200
 
@@ -355,16 +353,8 @@ def open_workbook(upload):
         )
     upload.seek(0)
     try:
-        with zipfile.ZipFile(upload) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ExcelFileError(BROKEN_MESSAGE) from None
-    if unpacked > limit * MAX_UNPACKED_RATIO:
-        raise ExcelFileError(BROKEN_MESSAGE)
-    upload.seek(0)
-    try:
-        return load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same here
+        return open_xlsx(upload.read(), size_limit=limit)
+    except UnreadableFile:
         raise ExcelFileError(BROKEN_MESSAGE) from None
 
 
