@@ -13,23 +13,18 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .files import safe_text
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = "Учетные данные"
 HEADERS = ("Логин", "Наименование", "Одноразовый пароль")
 COLUMN_WIDTHS = (14, 70, 22)
-# A name starting with one of these would be read as a formula by a spreadsheet.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Credential(NamedTuple):
     login: str
     name: str
     password: str
-
-
-def safe_text(value: str) -> str:
-    """Text typed by someone else is never run as a formula (OWASP CSV injection guard)."""
-    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def credentials_workbook(credentials: Iterable[Credential]) -> bytes:

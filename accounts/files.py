@@ -102,3 +102,13 @@ def decode_text(data: bytes) -> str:
     if "\x00" in text:  # UTF-16 or a binary file named .csv
         raise UnreadableFile
     return text
+
+
+# Text starting with one of these is read as a formula by a spreadsheet (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """Text typed by someone else, for an exported sheet: never run as a formula. The leading
+    apostrophe is visible and survives a round trip through CSV, unlike a leading space."""
+    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value

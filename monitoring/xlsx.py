@@ -22,12 +22,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from accounts.files import FORMULA_TRIGGERS, safe_text
 from datacollection.definitions import TableDefinition
 from datacollection.models import Column
 
 from .selectors import ExportRecord
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "DD.MM.YYYY"
 DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
@@ -45,10 +45,6 @@ SUMMARY_HEADERS = [
     "Сдано с опозданием",
     "Есть несданные изменения",
 ]
-
-
-def safe_text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def typed_value(column: Column, stored: str):

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.files import safe_text
 from accounts.models import AuditEvent
 from datacollection.models import Column, FixedRow, FormTable, Report, Submission
 from monitoring import selectors, services
 from monitoring.models import ExportJob
-from monitoring.xlsx import ResultsWorkbook, safe_text
+from monitoring.xlsx import ResultsWorkbook
 
 from .datacollection_factories import column, make_collection, make_form
 from .test_monitoring import snapshot
