@@ -196,16 +196,11 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "organization", "action", "target", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["target", "actor__username", "organization__login"]
-    list_select_related = ["actor", "organization"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdminMixin:
+    """Records that are evidence (the journal, downloads, transferred reports): the operator
+    reads them, nobody adds, edits or deletes them through the admin."""
 
-    # The journal is evidence: nobody edits or deletes it through the admin.
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -213,3 +208,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "actor", "organization", "action", "target", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["target", "actor__username", "organization__login"]
+    list_select_related = ["actor", "organization"]
+    date_hierarchy = "created_at"

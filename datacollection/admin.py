@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 
+from accounts.admin import ReadOnlyAdminMixin
 from accounts.models import Region
 
 from . import services
@@ -287,13 +288,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["report", "submitted_at", "submitted_by"]
     list_select_related = ["report__organization", "report__collection__form", "submitted_by"]
     readonly_fields = ["report", "submitted_at", "submitted_by", "data"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

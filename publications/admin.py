@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from accounts.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import AUDIENCE_EMPTY, Attachment, AttachmentDownload, Publication
 
@@ -165,18 +167,8 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttachmentDownload)
-class AttachmentDownloadAdmin(admin.ModelAdmin):
+class AttachmentDownloadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["attachment", "organization", "user", "first_downloaded_at", "count"]
     list_select_related = ["attachment", "organization", "user"]
     search_fields = ["organization__login", "organization__name", "attachment__name"]
     date_hierarchy = "first_downloaded_at"
-
-    # The download log is evidence for coordinators: read-only here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

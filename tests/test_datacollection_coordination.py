@@ -2,8 +2,10 @@
 extension. Municipal coordinators and organizations cannot."""
 
 from datetime import timedelta
+from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -132,3 +134,19 @@ def test_municipal_coordinator_cannot_grant_an_extension(collection, org, munici
             actor=municipal,
         )
     assert not Extension.objects.exists()
+
+
+def test_transferred_reports_cannot_be_deleted_or_edited_in_the_admin(
+    as_user, operator, submitted_report
+):
+    from datacollection.models import Submission
+
+    submission = Submission.objects.create(report=submitted_report, data={"tables": []})
+    client = as_user(operator)
+    for name in ("change", "delete"):
+        url = reverse(f"admin:datacollection_submission_{name}", args=[submission.pk])
+        response = client.post(url, {"post": "yes"})
+        assert response.status_code in (HTTPStatus.OK, HTTPStatus.FORBIDDEN), name
+    assert Submission.objects.filter(pk=submission.pk).exists()
+    page = client.get(reverse("admin:datacollection_submission_change", args=[submission.pk]))
+    assert page.status_code == HTTPStatus.OK and "Удалить" not in page.content.decode()
