@@ -26,7 +26,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
-    "axes",
+    "fisoko.apps.AxesConfig",
     "csp",
     "django_tasks",
     "django_tasks_db",
