@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .files import UnreadableFile, decode_text, open_xlsx
+from core.files import UnreadableFile, decode_text, open_xlsx
+from core.text import plural
+
 from .models import Municipality, Organization, Region, User
-from .text import plural
 
 # A region has up to ~2,500 organizations, the whole country ~45,000: one file per country.
 MAX_ROWS = 50_000

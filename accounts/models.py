@@ -167,6 +167,17 @@ class User(AbstractUser):
                     "муниципалитет, организации — организация."
                 ),
             ),
+            # The admin is the operator's tool: `is_staff` and the operator role are one notion,
+            # so the admin link (role) and Django's admin gate (is_staff) cannot disagree.
+            models.CheckConstraint(
+                name="user_staff_is_operator",
+                condition=Q(role="operator", is_staff=True)
+                | (~Q(role="operator") & Q(is_staff=False)),
+                violation_error_message=(
+                    "Доступ к администрированию есть только у федерального оператора, "
+                    "и у каждого оператора он есть."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -51,13 +51,6 @@ def organization_for_user_or_404(user: User, pk: int) -> Organization:
         raise Http404("Организация не найдена") from None
 
 
-def can_act_on_organizations(user: User) -> bool:
-    """Acting on the organizations in scope (resetting a password, granting an extension,
-    returning a report for corrections, reminding): operators and regional coordinators;
-    a municipal coordinator only watches."""
-    return user.is_authenticated and (user.is_operator or user.is_regional_coordinator)
-
-
 def search_organizations(organizations: QuerySet[Organization], q: str) -> QuerySet[Organization]:
     """Organizations whose login or name contains `q`, in any letter case (Cyrillic included,
     on SQLite too: see `apps._unicode_lower_for_sqlite`)."""

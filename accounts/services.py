@@ -40,7 +40,7 @@ def organization_password_reset(
     """Give every account of the organization a new one-time password.
 
     Returns (login, password) pairs. The caller has checked that `actor` may manage the
-    organization (see `scoping.can_act_on_organizations`)."""
+    organization (see `permissions.may_act_on_organizations`)."""
     credentials = []
     for user in organization.users.select_for_update().order_by("username"):
         password = generate_one_time_password()

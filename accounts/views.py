@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from . import scoping, services
+from . import permissions, scoping, services
 from .forms import LoginForm, OrganizationSearchForm
 
 
@@ -27,14 +27,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _require_coordinator_or_operator(user):
-    if not (user.is_operator or user.is_coordinator):
-        raise PermissionDenied
-
-
 def organization_list(request):
     """Organizations in the user's scope, for coordinators and operators."""
-    _require_coordinator_or_operator(request.user)
+    if not permissions.may_monitor(request.user):
+        raise PermissionDenied
     form = OrganizationSearchForm(request.GET)
     organizations = scoping.organizations_visible_to(request.user).select_related(
         "region", "municipality"
@@ -48,14 +44,14 @@ def organization_list(request):
         {
             "form": form,
             "page": page,
-            "can_reset": scoping.can_act_on_organizations(request.user),
+            "can_reset": permissions.may_act_on_organizations(request.user),
         },
     )
 
 
 @require_POST
 def organization_password_reset(request, pk):
-    if not scoping.can_act_on_organizations(request.user):
+    if not permissions.may_act_on_organizations(request.user):
         raise PermissionDenied
     organization = scoping.organization_for_user_or_404(request.user, pk)
     credentials = services.organization_password_reset(

@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from accounts.files import UnreadableFile, decode_text, open_xlsx
+from core.files import UnreadableFile, decode_text, open_xlsx
 
 from .definitions import load_form
 from .models import Form, split_lines

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from accounts.files import UnreadableFile, format_file_size, open_xlsx
+from core.files import UnreadableFile, format_file_size, open_xlsx
 
 from .definitions import TableDefinition
 from .labels import column_hint

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from accounts.text import plural
+from core.text import plural
 
 
 def duration_words(delta: timedelta) -> str:

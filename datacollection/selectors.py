@@ -10,9 +10,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
-from accounts.text import msk
+from core.text import msk
 
 from .definitions import TableDefinition, load_form
 from .labels import column_hint, duration_words
@@ -136,7 +137,7 @@ def collection_card(
 
 def collection_cards_for_user(user: User, *, at: datetime | None = None) -> list[CollectionCard]:
     """The «Сбор данных» block: one card per collection of the user's organization."""
-    if not user.is_authenticated or not user.is_organization:
+    if not permissions.is_organization_user(user):
         return []
     at = at or timezone.now()
     organization = user.organization

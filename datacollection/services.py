@@ -15,9 +15,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import audit, scoping
-from accounts.files import CONTENT_TYPES, content_matches_extension, format_file_size
+from accounts import audit, permissions
 from accounts.models import Organization, Region, User
+from core.files import CONTENT_TYPES, content_matches_extension, format_file_size
 
 from .definition_files import NO_LOGINS_MESSAGE, lines_text
 from .definitions import form_definition_errors, load_form
@@ -113,13 +113,8 @@ def report_open(*, collection: Collection, organization: Organization) -> Report
     return report
 
 
-def user_may_write(user: User, report: Report) -> bool:
-    """Only the organization itself enters its data; coordinators in scope only read."""
-    return user.is_organization and user.organization_id == report.organization_id
-
-
 def _lock_for_write(report: Report, user: User, at: datetime) -> Report:
-    if not user_may_write(user, report):
+    if not permissions.may_enter_data(user, report):
         raise WriteNotAllowedError()
     locked = (
         Report.objects.select_for_update()
@@ -133,7 +128,7 @@ def _lock_for_write(report: Report, user: User, at: datetime) -> Report:
 
 def ensure_writable(*, report: Report, user: User, at: datetime | None = None) -> None:
     """The same refusals as a write, before reading a large upload: not yours, or closed."""
-    if not user_may_write(user, report):
+    if not permissions.may_enter_data(user, report):
         raise WriteNotAllowedError()
     if not report.collection.is_open_for(report.organization, at=at or timezone.now()):
         raise CollectionClosedError()
@@ -366,7 +361,7 @@ def report_submit(
 
 
 def _require_coordinator(actor: User) -> None:
-    if not scoping.can_act_on_organizations(actor):
+    if not permissions.may_act_on_organizations(actor):
         raise DataCollectionError(NOT_COORDINATOR_MESSAGE)
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.text import msk, msk_time
+from accounts import permissions
+from core.text import msk, msk_time
 
 from . import excel, services
 from .definitions import load_form
@@ -46,7 +47,7 @@ def collection_list(request):
 @require_GET
 def collection_fill(request, collection_pk):
     """«Заполнить» / «Редактировать»: the organization's report of this collection."""
-    if not request.user.is_organization:
+    if not permissions.is_organization_user(request.user):
         raise Http404("Сбор данных не найден")
     collection = collection_for_organization_or_404(request.user.organization, collection_pk)
     if not collection.has_opened() and not collection.organization_reports:
@@ -57,7 +58,7 @@ def collection_fill(request, collection_pk):
 
 
 def _can_edit(user, report) -> bool:
-    return services.user_may_write(user, report) and report.collection.is_open_for(
+    return permissions.may_enter_data(user, report) and report.collection.is_open_for(
         report.organization
     )
 
@@ -147,7 +148,7 @@ def report_autosave(request, pk):
 
     Each cell is saved on its own; 409 when any of them was changed elsewhere meanwhile."""
     report = report_for_user_or_404(request.user, pk)
-    if not services.user_may_write(request.user, report):
+    if not permissions.may_enter_data(request.user, report):
         return JsonResponse({"error": services.NOT_YOURS_MESSAGE}, status=HTTPStatus.FORBIDDEN)
     try:
         cells = _parse_cells(request)
@@ -302,7 +303,7 @@ def _file_answer(request, report, *, ok: bool, message: str, status=HTTPStatus.O
 
 def _file_write(request, pk, write):
     report = report_for_user_or_404(request.user, pk)
-    if not services.user_may_write(request.user, report):
+    if not permissions.may_enter_data(request.user, report):
         return HttpResponseForbidden(services.NOT_YOURS_MESSAGE)
     table, row, column = _file_address(report, request.POST)
     try:

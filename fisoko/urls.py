@@ -4,9 +4,6 @@ from django_tasks_db.models import DBTaskResult
 
 from . import views
 
-admin.site.site_header = "ФИС ОКО · НИКО — администрирование"
-admin.site.site_title = "ФИС ОКО · НИКО"
-admin.site.index_title = "Управление"
 # The task queue's own admin is English-only and of no use to an operator: exports and mailings
 # report their progress on the pages that start them.
 if admin.site.is_registered(DBTaskResult):

@@ -4,7 +4,7 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 
-from accounts.files import format_file_size
+from core.files import format_file_size
 from datacollection.models import Study
 
 from .models import Category, Question, validate_question_attachment

@@ -9,13 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.files import (
+from accounts.models import Organization, User
+from core.files import (
     CONTENT_TYPES,
     content_matches_extension,
     file_extension,
     format_file_size,
 )
-from accounts.models import Organization, User
 
 from .rendering import render_text
 

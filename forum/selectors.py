@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
+from accounts import permissions
 from accounts.models import User
 from accounts.scoping import organizations_visible_to
 
@@ -28,7 +29,7 @@ def questions_in_scope(user: User) -> QuerySet[Question]:
     FAQ entries): the forum list and the answerers' queue."""
     if not user.is_authenticated:
         return Question.objects.none()
-    if user.is_operator:
+    if permissions.may_see_all_regions(user):
         return Question.objects.all()
     return Question.objects.filter(organization__in=organizations_visible_to(user).values("pk"))
 
@@ -37,7 +38,7 @@ def questions_visible_to(user: User) -> QuerySet[Question]:
     """Every question the user may open: those in scope and the published FAQ."""
     if not user.is_authenticated:
         return Question.objects.none()
-    if user.is_operator:
+    if permissions.may_see_all_regions(user):
         return Question.objects.all()
     return Question.objects.filter(
         Q(organization__in=organizations_visible_to(user).values("pk"))
@@ -61,26 +62,14 @@ def question_for_user_or_404(user: User, pk) -> Question:
 # Who may do what with a visible question ---------------------------------------------------
 
 
-def can_ask(user: User) -> bool:
-    return user.is_authenticated and user.is_organization
-
-
-def is_answerer(user: User) -> bool:
-    """Regional coordinators answer their region, operators everything; municipal
-    coordinators only watch."""
-    return user.is_authenticated and (user.is_operator or user.is_regional_coordinator)
-
-
 def can_answer(user: User, question: Question) -> bool:
-    if not user.is_authenticated or question.merged_into_id:
-        return False
-    if user.is_operator:
-        return True
-    return user.is_regional_coordinator and question.organization.region_id == user.region_id
+    return not question.merged_into_id and permissions.may_act_in_region(
+        user, question.organization.region_id
+    )
 
 
 def is_asker(user: User, question: Question) -> bool:
-    return user.is_authenticated and user.organization_id == question.organization_id
+    return permissions.acts_for_organization(user, question.organization_id)
 
 
 def can_follow_up(user: User, question: Question) -> bool:
@@ -91,11 +80,6 @@ def can_close(user: User, question: Question) -> bool:
     return question.status != Question.Status.CLOSED and (
         can_answer(user, question) or can_follow_up(user, question)
     )
-
-
-def can_moderate(user: User) -> bool:
-    """Moving, merging and publishing to the FAQ: the federal operator."""
-    return user.is_authenticated and user.is_operator
 
 
 # Lists --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, permissions
 from accounts.models import User
 from datacollection.models import Study
 
@@ -88,7 +88,7 @@ def question_ask(
     attachment: UploadedFile | None = None,
     request: HttpRequest | None = None,
 ) -> Question:
-    if not selectors.can_ask(author):
+    if not permissions.may_ask_questions(author):
         raise PermissionDenied("Вопросы задают образовательные организации.")
     _lock_author(author)
     _check_question_rate(author)
@@ -195,7 +195,7 @@ def question_close(
 def question_move(
     *, question: Question, category: Category, actor: User, request: HttpRequest | None = None
 ) -> Question:
-    if not selectors.can_moderate(actor):
+    if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Переносить вопросы может федеральный оператор.")
     previous = question.category
     if previous.pk == category.pk:
@@ -218,7 +218,7 @@ def question_correct(
     *, question: Question, title: str, text: str, actor: User, request: HttpRequest | None = None
 ) -> Question:
     """The operator corrects a question (removes personal data, fixes a title)."""
-    if not selectors.can_moderate(actor):
+    if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Исправлять вопросы может федеральный оператор.")
     question.title, question.text = title.strip(), text.strip()
     _refresh_search_text(question)
@@ -239,7 +239,7 @@ def question_merge(
     """The duplicate is closed and points to the original; its asker reads the original's
     answers on the duplicate's page, now and when they come. Duplicates of the duplicate
     follow it to the original."""
-    if not selectors.can_moderate(actor):
+    if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Объединять вопросы может федеральный оператор.")
     if duplicate.pk == original.pk:
         raise ValidationError(MERGE_INTO_ITSELF)
@@ -289,7 +289,7 @@ def question_set_faq(
 ) -> Question:
     """Publish a good question with its answer to «Часто задаваемые вопросы» (every user
     reads it there), or take it back."""
-    if not selectors.can_moderate(actor):
+    if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Публиковать вопросы может федеральный оператор.")
     if published:
         if question.merged_into_id:

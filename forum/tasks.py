@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
-from accounts.text import absolute_url
+from core.text import absolute_url
 
 
 @task()

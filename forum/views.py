@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import permissions
+
 from . import selectors, services
 from .forms import SEND, AskForm, FaqSearchForm, MergeForm, MoveForm, QuestionFilterForm, ReplyForm
 
@@ -25,7 +27,7 @@ def question_list(request):
         status=filters.get("status", ""),
         q=filters.get("q", ""),
     )
-    is_answerer = selectors.is_answerer(request.user)
+    is_answerer = permissions.may_answer_questions(request.user)
     return render(
         request,
         "forum/question_list.html",
@@ -33,9 +35,9 @@ def question_list(request):
             "form": form,
             "page": selectors.paginate(questions, request.GET.get("page")),
             "is_filtered": any(filters.values()),
-            "can_ask": selectors.can_ask(request.user),
+            "can_ask": permissions.may_ask_questions(request.user),
             "is_answerer": is_answerer,
-            "show_organization": not request.user.is_organization,
+            "show_organization": not permissions.is_organization_user(request.user),
             "queue_count": selectors.unanswered_queue(request.user).count()
             if is_answerer
             else None,
@@ -46,7 +48,7 @@ def question_list(request):
 @require_GET
 def queue(request):
     """Unanswered questions, oldest first: for those who answer."""
-    if not selectors.is_answerer(request.user):
+    if not permissions.may_answer_questions(request.user):
         raise PermissionDenied
     page = selectors.paginate(selectors.unanswered_queue(request.user), request.GET.get("page"))
     return render(request, "forum/queue.html", {"page": page})
@@ -61,7 +63,7 @@ def faq(request):
     return render(
         request,
         "forum/faq.html",
-        {"form": form, "page": page, "can_ask": selectors.can_ask(request.user)},
+        {"form": form, "page": page, "can_ask": permissions.may_ask_questions(request.user)},
     )
 
 
@@ -88,7 +90,7 @@ def similar(request):
 def ask(request):
     """The ask form. «Проверить похожие» shows published answers to similar questions
     first; «Отправить вопрос» saves it."""
-    if not selectors.can_ask(request.user):
+    if not permissions.may_ask_questions(request.user):
         raise PermissionDenied
     status = HTTPStatus.OK
     similar_questions = None
@@ -129,7 +131,7 @@ def _render_question(request, question, *, reply_form=None, status=HTTPStatus.OK
     user = request.user
     can_answer = selectors.can_answer(user, question)
     can_follow_up = selectors.can_follow_up(user, question)
-    can_moderate = selectors.can_moderate(user)
+    can_moderate = permissions.may_moderate_forum(user)
     original, original_answers = selectors.original_answers(user, question)
     if reply_form is None and (can_answer or can_follow_up):
         reply_form = ReplyForm()
@@ -200,7 +202,7 @@ def question_close(request, pk):
 
 
 def _require_moderator(user):
-    if not selectors.can_moderate(user):
+    if not permissions.may_moderate_forum(user):
         raise PermissionDenied
 
 

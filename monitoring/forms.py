@@ -2,6 +2,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import User
 from accounts.scoping import municipalities_visible_to, regions_visible_to
 from datacollection.models import Collection
@@ -35,7 +36,7 @@ class ParticipantFilterForm(forms.Form):
         municipalities = municipalities_visible_to(user).filter(
             organizations__collections=collection
         )
-        if not user.is_operator:
+        if not permissions.may_see_all_regions(user):
             del self.fields["region"]
         elif data.get("region", "").isdigit():
             municipalities = municipalities.filter(region_id=data["region"])

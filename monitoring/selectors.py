@@ -44,9 +44,10 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to, search_organizations
-from accounts.text import msk, plural
+from core.text import msk, plural
 from datacollection.definitions import TableDefinition
 from datacollection.models import Collection, Extension, Report, Submission
 from datacollection.selectors import report_grid
@@ -93,16 +94,12 @@ SORTS = {
 DEFAULT_SORT = "login"
 
 
-def can_monitor(user: User) -> bool:
-    return user.is_authenticated and (user.is_operator or user.is_coordinator)
-
-
 def collections_visible_to(user: User) -> QuerySet[Collection]:
     """Collections with at least one participant the user may see (every one for operators)."""
     collections = Collection.objects.select_related("form", "study")
-    if user.is_operator:
+    if permissions.may_see_all_regions(user):
         return collections
-    if not can_monitor(user):
+    if not permissions.may_monitor(user):
         return collections.none()
     return collections.filter(
         Exists(
@@ -520,9 +517,9 @@ def daily_chart(
 def export_jobs_visible_to(user: User) -> QuerySet[ExportJob]:
     """Only the requester sees an export (it holds the data of its scope); operators see all."""
     jobs = ExportJob.objects.select_related("collection__form", "collection__study", "requester")
-    if not can_monitor(user):
+    if not permissions.may_monitor(user):
         return jobs.none()
-    if user.is_operator:
+    if permissions.may_see_all_regions(user):
         return jobs
     return jobs.filter(requester=user)
 

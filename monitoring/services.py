@@ -19,9 +19,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import audit, scoping
+from accounts import audit, permissions
 from accounts.models import Organization, User
-from accounts.text import absolute_url, plural
+from core.text import absolute_url, plural
 from datacollection.definitions import load_form
 from datacollection.models import Collection
 
@@ -79,7 +79,7 @@ def reminder_send(
     """Remind the organizations in the actor's scope that have not started (or not submitted).
     The e-mails are sent by the `send_reminders` task after commit; organizations without an
     e-mail address are returned as skipped."""
-    if not scoping.can_act_on_organizations(actor):
+    if not permissions.may_act_on_organizations(actor):
         raise MonitoringError(NOT_ALLOWED_MESSAGE)
     if target not in REMINDER_TARGETS:
         raise MonitoringError("Выберите, кому отправить напоминание.")
@@ -157,7 +157,7 @@ def export_start(
     *, collection: Collection, requester: User, request: HttpRequest | None = None
 ) -> ExportJob:
     """«Экспорт результатов»: a queued job; the `export_results` task writes the file."""
-    if not selectors.can_monitor(requester):
+    if not permissions.may_monitor(requester):
         raise MonitoringError("Экспорт доступен координаторам и оператору.")
     job = ExportJob.objects.create(
         requester=requester,

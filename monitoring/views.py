@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.scoping import can_act_on_organizations
-from accounts.text import msk
+from accounts import permissions
+from core.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
 
@@ -33,12 +33,12 @@ from .models import ExportJob
 
 
 def _require_monitoring(user):
-    if not selectors.can_monitor(user):
+    if not permissions.may_monitor(user):
         raise PermissionDenied
 
 
 def _require_action(user):
-    if not can_act_on_organizations(user):
+    if not permissions.may_act_on_organizations(user):
         raise PermissionDenied
 
 
@@ -75,7 +75,7 @@ def collection_detail(request, pk):
             "collection": collection,
             "statistics": statistics,
             "chart": chart,
-            "can_act": can_act_on_organizations(request.user),
+            "can_act": permissions.may_act_on_organizations(request.user),
             "reminder_form": ReminderForm(),
             "exports": selectors.recent_exports(request.user, collection),
             "deadline": msk(collection.closes_at),
@@ -106,7 +106,7 @@ def participant_list(request, pk):
             "back": back,
             "sorts": sort_links(request.GET, filters["sort"]),
             "page_query": list_query(request.GET, page=""),
-            "can_act": can_act_on_organizations(request.user),
+            "can_act": permissions.may_act_on_organizations(request.user),
             "status_labels": dict(selectors.Status.choices),
             "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],
         },
@@ -144,7 +144,7 @@ def participant_data(request, pk, organization_pk):
             "shown": shown,
             "tables": tables,
             "back": list_query(request.GET),
-            "can_act": can_act_on_organizations(request.user),
+            "can_act": permissions.may_act_on_organizations(request.user),
             "status_label": selectors.status_label(organization),
         },
     )

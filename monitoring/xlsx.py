@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from accounts.files import FORMULA_TRIGGERS, safe_text
+from core.files import FORMULA_TRIGGERS, safe_text
 from datacollection.definitions import TableDefinition
 from datacollection.models import Column
 

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.files import CONTENT_TYPES, file_extension, format_file_size  # noqa: F401
 from accounts.models import Organization, Region, User
+from core.files import CONTENT_TYPES, file_extension, format_file_size  # noqa: F401
 
 from .rendering import render_body
 

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
 from datacollection.models import Collection, Study
@@ -77,7 +78,7 @@ def publications_visible_to(user: User, at: datetime | None = None) -> QuerySet[
     if not user.is_authenticated:
         return Publication.objects.none()
     live = Publication.objects.filter(is_published=True, published_at__lte=at or timezone.now())
-    if user.is_operator:
+    if permissions.may_see_all_regions(user):
         return live
     return live.filter(_audience_q(user))
 
@@ -133,10 +134,6 @@ def latest_publications_for(user: User) -> list[Publication]:
 
 
 # Download log -----------------------------------------------------------------------------
-
-
-def can_view_download_log(user: User) -> bool:
-    return user.is_authenticated and (user.is_operator or user.is_coordinator)
 
 
 def publications_with_materials_visible_to(user: User) -> QuerySet[Publication]:

@@ -4,6 +4,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
+
 from . import selectors, services
 from .forms import DownloadLogFilterForm, FeedFilterForm
 
@@ -25,7 +27,7 @@ def feed(request):
         {
             "form": form,
             "page": page,
-            "can_view_download_log": selectors.can_view_download_log(request.user),
+            "can_view_download_log": permissions.may_monitor(request.user),
         },
     )
 
@@ -55,7 +57,7 @@ def attachment_download(request, pk):
 
 
 def _require_download_log_access(user):
-    if not selectors.can_view_download_log(user):
+    if not permissions.may_monitor(user):
         raise PermissionDenied
 
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.files import safe_text
 from accounts.models import AuditEvent
+from core.files import safe_text
 from datacollection.models import Column, FixedRow, FormTable, Report, Submission
 from monitoring import selectors, services
 from monitoring.models import ExportJob

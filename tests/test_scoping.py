@@ -1,7 +1,7 @@
 import pytest
 from django.http import Http404
 
-from accounts import scoping
+from accounts import permissions, scoping
 from accounts.models import User
 
 
@@ -78,10 +78,10 @@ def test_out_of_scope_organization_is_404_for_a_coordinator(world, regional, mun
 def test_only_operators_and_regional_coordinators_manage_accounts(
     operator, regional, municipal, org_user
 ):
-    assert scoping.can_act_on_organizations(operator)
-    assert scoping.can_act_on_organizations(regional)
-    assert not scoping.can_act_on_organizations(municipal)
-    assert not scoping.can_act_on_organizations(org_user)
+    assert permissions.may_act_on_organizations(operator)
+    assert permissions.may_act_on_organizations(regional)
+    assert not permissions.may_act_on_organizations(municipal)
+    assert not permissions.may_act_on_organizations(org_user)
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fisoko.apps.NikoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "accounts",
     "publications",
     "datacollection",
@@ -71,7 +72,7 @@ TEMPLATES = [
                 "accounts.context_processors.cabinet",
                 "forum.context_processors.unread_answers",
             ],
-            "builtins": ["accounts.templatetags.niko"],
+            "builtins": ["core.templatetags.niko"],
         },
     },
 ]

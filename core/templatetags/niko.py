@@ -2,7 +2,7 @@
 
 from django import template
 
-from accounts.text import msk as msk_text
+from core.text import msk as msk_text
 
 register = template.Library()
 
