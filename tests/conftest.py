@@ -8,7 +8,7 @@ region 78: org_other_region.
 import pytest
 from django.test import Client
 
-from .factories import (
+from tests.factories import (
     MunicipalCoordinatorFactory,
     MunicipalityFactory,
     OperatorFactory,

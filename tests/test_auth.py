@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-
-from .factories import TEST_PASSWORD, OrganizationUserFactory
+from tests.factories import TEST_PASSWORD, OrganizationUserFactory
 
 LOGIN_URL = "/accounts/login/"
 LOCKOUT_TEXT = "Вход временно заблокирован"

@@ -13,8 +13,7 @@ from django.db import connection, connections
 from datacollection import services
 from datacollection.models import Cell, Report
 from datacollection.validation import CellError
-
-from .datacollection_factories import ReportFactory, make_collection
+from tests.factories import ReportFactory, make_collection
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -12,8 +12,7 @@ from accounts.models import AuditEvent
 from datacollection import services
 from datacollection.models import Extension, Report
 from datacollection.selectors import collection_cards_for_user
-
-from .datacollection_factories import ReportFactory, make_collection
+from tests.factories import ReportFactory, make_collection
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from datacollection import services
 from datacollection.definition_files import definition_from_file, form_export, form_export_json
 from datacollection.definitions import form_definition_errors
 from datacollection.models import Collection, Column, CrossCheck, FixedRow, Form, FormTable
-
-from .datacollection_factories import make_collection, make_form
+from tests.factories import make_collection, make_form
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from accounts.models import AuditEvent
 from datacollection import excel
 from datacollection.models import Cell, Column, FormTable, Report, ReportRow
 from datacollection.services import CLOSED_MESSAGE
-
-from .datacollection_factories import ReportFactory, column, make_collection, make_form
+from tests.factories import ReportFactory, column, make_collection, make_form
 
 pytestmark = pytest.mark.django_db
 

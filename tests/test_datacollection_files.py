@@ -14,8 +14,7 @@ from openpyxl import load_workbook
 from accounts.models import AuditEvent
 from datacollection import services
 from datacollection.models import Cell, CellFile, Report, Submission
-
-from .datacollection_factories import ReportFactory, make_collection, make_form
+from tests.factories import ReportFactory, make_collection, make_form
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from datacollection import services
 from datacollection.models import Cell, Extension, Report, Submission
 from datacollection.selectors import collection_cards_for_user, report_for_user_or_404
 from datacollection.validation import CellError
-
-from .datacollection_factories import ReportFactory, make_collection
+from tests.factories import ReportFactory, make_collection
 
 pytestmark = pytest.mark.django_db
 

@@ -197,7 +197,7 @@ def test_contradictory_column_is_refused(fields, field, message):
 
 @pytest.mark.django_db
 def test_computed_column_must_reference_existing_numeric_columns():
-    from .datacollection_factories import make_form
+    from tests.factories import make_form
 
     form = make_form()
     results = form.tables.get(key="results")
@@ -216,8 +216,7 @@ def test_computed_column_must_reference_existing_numeric_columns():
 @pytest.mark.django_db
 def test_dynamic_table_needs_a_maximum_and_a_demo_form_has_no_definition_errors():
     from datacollection.definitions import form_definition_errors
-
-    from .datacollection_factories import make_form
+    from tests.factories import make_form
 
     form = make_form()
     assert form_definition_errors(form) == []

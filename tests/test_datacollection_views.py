@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from datacollection.models import Cell, Report, Submission
 from datacollection.services import CLOSED_MESSAGE
-
-from .datacollection_factories import ReportFactory, make_collection
+from tests.factories import ReportFactory, make_collection
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,15 @@ from django.urls import reverse
 
 from forum import services
 from forum.models import Message, Question
-
-from .factories import OrganizationFactory, OrganizationUserFactory
-from .test_forum import PNG_BYTES, answered, ask, category, faq_entry
+from tests.factories import (
+    PNG_BYTES,
+    OrganizationFactory,
+    OrganizationUserFactory,
+    answered,
+    ask,
+    category,
+    faq_entry,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from accounts import importing, services
 from accounts.admin import IMPORT_FILE_GONE, IMPORT_SESSION_KEY
 from accounts.credentials import SHEET_TITLE, Credential, credentials_workbook
 from accounts.models import AuditEvent, Organization, User
+from tests.factories import OperatorFactory, OrganizationFactory
 
 from .conftest import client_for
-from .factories import OperatorFactory, OrganizationFactory
 
 HEADER = ["Регион", "Муниципалитет", "Логин", "Наименование", "Тип"]
 GOOD_ROWS = [
@@ -111,7 +111,7 @@ def test_csv_import_in_the_usual_encodings_and_delimiters(world, operator, delim
 
 
 def test_region_code_of_one_digit_and_empty_kind(db, operator):
-    from .factories import MunicipalityFactory
+    from tests.factories import MunicipalityFactory
 
     MunicipalityFactory(region__code="07", code="reg07_m001")
     data = xlsx_bytes([[7, "REG07_M001", "edu070001", "Школа", None]])

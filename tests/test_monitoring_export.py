@@ -21,9 +21,7 @@ from datacollection.models import Column, FixedRow, FormTable, Report, Submissio
 from monitoring import selectors, services
 from monitoring.models import ExportJob
 from monitoring.xlsx import ResultsWorkbook
-
-from .datacollection_factories import column, make_collection, make_form
-from .test_monitoring import snapshot
+from tests.factories import column, make_collection, make_form, snapshot
 
 DANGEROUS = ["=1+2", "+7(812)", "-cmd", "@SUM(A1)", '=HYPERLINK("http://x")']
 

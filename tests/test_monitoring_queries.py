@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from .datacollection_factories import make_collection
-from .test_monitoring import fill, many_organizations
+from tests.factories import fill, make_collection, many_organizations
 
 
 @pytest.fixture(params=[10, 1000], ids=["10 organizations", "1000 organizations"])

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-
-from .factories import TEST_PASSWORD, OrganizationFactory, OrganizationUserFactory
+from tests.factories import TEST_PASSWORD, OrganizationFactory, OrganizationUserFactory
 
 
 def reset_url(organization):

@@ -4,14 +4,12 @@ import io
 from datetime import timedelta
 from http import HTTPStatus
 
-import factory
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
 from accounts.models import AuditEvent
 from publications import selectors, services
@@ -23,37 +21,16 @@ from publications.models import (
     Publication,
 )
 from publications.rendering import render_body
+from tests.factories import (
+    OrganizationFactory,
+    OrganizationUserFactory,
+    PublicationFactory,
+    add_attachment,
+)
 
 from .conftest import client_for
-from .factories import OrganizationFactory, OrganizationUserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class PublicationFactory(DjangoModelFactory):
-    class Meta:
-        model = Publication
-        skip_postgeneration_save = True
-
-    title = factory.Sequence(lambda n: f"Публикация № {n}")
-    body = "Информация о проведении НИКО."
-    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
-
-    @factory.post_generation
-    def regions(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.regions.set(extracted)
-
-    @factory.post_generation
-    def organizations(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.organizations.set(extracted)
-
-
-def add_attachment(publication, name="Инструкция.docx", content=b"PK\x03\x04 demo"):
-    return services.attachment_add(
-        publication=publication, file=ContentFile(content, name=name), actor=None
-    )
 
 
 def visible_ids(user):
@@ -405,7 +382,7 @@ def test_admin_edit_keeps_the_file_and_unpublish_action_is_audited(as_user, oper
 def test_collection_participants_and_their_coordinators_see_it(
     users_by_role, org, org_same_municipality, org_other_municipality, other_org_user
 ):
-    from tests.datacollection_factories import make_collection
+    from tests.factories import make_collection
 
     collection = make_collection(organizations=[org, other_org_user.organization])
     publication = PublicationFactory(
@@ -443,7 +420,7 @@ def test_collection_audience_requires_a_collection_in_the_admin(db):
 
 
 def test_feed_filters_by_study(as_user, org_user):
-    from tests.datacollection_factories import StudyFactory
+    from tests.factories import StudyFactory
 
     literature = StudyFactory(code="lit2026", title="НИКО по литературе")
     history = StudyFactory(code="hist2026", title="НИКО по истории")

@@ -6,9 +6,7 @@ import pytest
 from django.urls import reverse
 
 from publications.models import AttachmentDownload, Publication, PublicationRead
-
-from .factories import OrganizationFactory
-from .test_publications import PublicationFactory, add_attachment
+from tests.factories import OrganizationFactory, PublicationFactory, add_attachment
 
 pytestmark = pytest.mark.django_db
 

@@ -93,7 +93,7 @@ def test_role_scope_constraint_refuses_a_coordinator_without_a_region():
 
 
 def test_search_ignores_letter_case_in_cyrillic_names(regional, municipality, org):
-    from .factories import OrganizationFactory
+    from tests.factories import OrganizationFactory
 
     OrganizationFactory(municipality=municipality, login="edu470009", name="МБОУ «Лицей № 8»")
     visible = scoping.organizations_visible_to(regional)

@@ -338,8 +338,7 @@ def _datacollection_world(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from datacollection.services import cell_file_upload
-
-    from .datacollection_factories import ReportFactory, make_collection, make_form
+    from tests.factories import ReportFactory, make_collection, make_form
 
     collection = make_collection(organizations=[world["org"]], form=make_form(scan=True))
     report = ReportFactory(collection=collection, organization=world["org"])
@@ -359,7 +358,7 @@ WORLD_HOOKS.append(_datacollection_world)
 
 
 def publications_world(world):
-    from .test_publications import PublicationFactory, add_attachment
+    from tests.factories import PublicationFactory, add_attachment
 
     # Addressed to one school of another municipality: its regional coordinator and the
     # operator see it, the municipal coordinator and the school of m001 do not.
@@ -382,7 +381,7 @@ WORLD_HOOKS.append(publications_world)
 def forum_world(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .test_forum import PNG_BYTES, ask
+    from tests.factories import PNG_BYTES, ask
 
     screenshot = SimpleUploadedFile("экран.png", PNG_BYTES, content_type="image/png")
     return {

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
 # synchronous and safe here.
@@ -92,3 +93,8 @@ def login(page, username, password):
     page.get_by_label("Логин").fill(username)
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
+
+
+def saved_status(page):
+    """Waits until the table editor reports every edit saved."""
+    return expect(page.get_by_test_id("save-status")).to_contain_text("Все изменения сохранены в")

@@ -5,10 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from datacollection.models import Cell, Report, Submission
-from tests.datacollection_factories import make_collection
-from tests.factories import TEST_PASSWORD, OrganizationUserFactory
+from tests.factories import TEST_PASSWORD, OrganizationUserFactory, make_collection
 
-from .conftest import login
+from .conftest import login, saved_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,10 +22,6 @@ def table_page(page, org):
     card.get_by_role("link", name="Заполнить").click()
     expect(page.get_by_text("Сохранение данных, введенных в таблицу")).to_be_visible()
     return page
-
-
-def saved_status(page):
-    return expect(page.get_by_test_id("save-status")).to_contain_text("Все изменения сохранены в")
 
 
 def test_typed_values_are_saved_and_persist_after_reload(table_page):

@@ -9,11 +9,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from datacollection.models import Cell, CellFile, ReportRow
-from tests.datacollection_factories import make_collection, make_form
-from tests.factories import TEST_PASSWORD, OrganizationUserFactory
+from tests.factories import TEST_PASSWORD, OrganizationUserFactory, make_collection, make_form
 
-from .conftest import login
-from .test_datacollection import saved_status
+from .conftest import login, saved_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,9 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from datacollection.models import Report, Submission
-from tests.datacollection_factories import make_collection
-from tests.factories import TEST_PASSWORD, RegionalCoordinatorFactory
-from tests.test_monitoring import snapshot
+from tests.factories import TEST_PASSWORD, RegionalCoordinatorFactory, make_collection, snapshot
 
 from .conftest import login
 

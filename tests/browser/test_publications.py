@@ -4,8 +4,12 @@ import pytest
 from playwright.sync_api import expect
 
 from publications.models import PublicationRead
-from tests.factories import TEST_PASSWORD, OrganizationUserFactory
-from tests.test_publications import PublicationFactory, add_attachment
+from tests.factories import (
+    TEST_PASSWORD,
+    OrganizationUserFactory,
+    PublicationFactory,
+    add_attachment,
+)
 
 from .conftest import login
 

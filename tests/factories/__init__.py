@@ -1,0 +1,8 @@
+"""Every factory and shared test helper, in one package: `from tests.factories import X`.
+Test modules import from here, never from one another."""
+
+from .accounts import *  # noqa: F403
+from .datacollection import *  # noqa: F403
+from .forum import *  # noqa: F403
+from .monitoring import *  # noqa: F403
+from .publications import *  # noqa: F403

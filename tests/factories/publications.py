@@ -1,0 +1,37 @@
+"""Publications and their attachments."""
+
+from datetime import timedelta
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from publications import services
+from publications.models import Publication
+
+
+class PublicationFactory(DjangoModelFactory):
+    class Meta:
+        model = Publication
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Публикация № {n}")
+    body = "Информация о проведении НИКО."
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+    @factory.post_generation
+    def regions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.regions.set(extracted)
+
+    @factory.post_generation
+    def organizations(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.organizations.set(extracted)
+
+
+def add_attachment(publication, name="Инструкция.docx", content=b"PK\x03\x04 demo"):
+    return services.attachment_add(
+        publication=publication, file=ContentFile(content, name=name), actor=None
+    )
