@@ -104,6 +104,7 @@ class CellSaved:
     version: int
     changed: bool
     saved_at: datetime
+    report: Report | None = None  # the report as written (status, last saved), when locked
 
 
 @transaction.atomic
@@ -187,7 +188,7 @@ def cell_save(
     current_value = cell.value if cell else ""
     if stored == current_value:
         # Nothing to overwrite, even from a stale tab: the client now holds the current version.
-        return CellSaved(stored, current_version, False, at)
+        return CellSaved(stored, current_version, False, at, report)
     if base_version != current_version:
         raise CellConflictError(current_value=current_value, current_version=current_version)
     if cell is None:
@@ -214,7 +215,7 @@ def cell_save(
         new=stored,
         version=cell.version,
     )
-    return CellSaved(stored, cell.version, True, at)
+    return CellSaved(stored, cell.version, True, at, report)
 
 
 @transaction.atomic
@@ -646,7 +647,7 @@ def cell_file_upload(
     except BaseException:
         default_storage.delete(stored.file.name)
         raise
-    return CellSaved(name, version, True, at)
+    return CellSaved(name, version, True, at, locked)
 
 
 @transaction.atomic
@@ -677,7 +678,7 @@ def cell_file_remove(
         request=request,
         old=old,
     )
-    return CellSaved("", version, True, at)
+    return CellSaved("", version, True, at, report)
 
 
 # Definitions and participants (the federal operator, in the admin)

@@ -20,6 +20,7 @@ from core.text import msk, msk_time
 from . import excel, services
 from .definitions import load_form
 from .models import Column
+from .presenters import report_state
 from .selectors import (
     cell_file_for_user_or_404,
     collection_cards_for_user,
@@ -104,7 +105,7 @@ def _parse_cells(request) -> list[dict]:
     return cells
 
 
-def _save_one(request, report, columns, cell) -> dict:
+def _save_one(request, report, columns, cell, written: list) -> dict:
     result = {"table": cell["table"], "row": cell["row"], "column": cell["column"]}
     column: Column | None = columns.get((cell["table"], cell["column"]))
     if column is None:
@@ -132,6 +133,8 @@ def _save_one(request, report, columns, cell) -> dict:
         if isinstance(error, services.CollectionClosedError | services.WriteNotAllowedError):
             raise
         return {**result, "status": "error", "message": error.message}
+    if saved.report is not None:
+        written.append(saved.report)
     siblings = [c for (table_key, _), c in columns.items() if table_key == cell["table"]]
     return {
         **result,
@@ -157,13 +160,19 @@ def report_autosave(request, pk):
             {"error": "Некорректный запрос автосохранения."}, status=HTTPStatus.BAD_REQUEST
         )
     columns = form_columns(report.collection.form)
+    written: list = []
     try:
-        results = [_save_one(request, report, columns, cell) for cell in cells]
+        results = [_save_one(request, report, columns, cell, written) for cell in cells]
     except (services.CollectionClosedError, services.WriteNotAllowedError) as error:
         return JsonResponse({"error": error.message}, status=HTTPStatus.FORBIDDEN)
     conflict = any(result["status"] == "conflict" for result in results)
     return JsonResponse(
-        {"results": results, "saved_at": msk_time(timezone.now())},
+        {
+            "results": results,
+            "saved_at": msk_time(timezone.now()),
+            # The report as the last write left it: the page shows its status live.
+            "report": report_state(written[-1] if written else report),
+        },
         status=HTTPStatus.CONFLICT if conflict else HTTPStatus.OK,
     )
 
@@ -291,7 +300,7 @@ def _file_address(report, data):
     return column.table, data.get("row", ""), column
 
 
-def _file_answer(request, report, *, ok: bool, message: str, status=HTTPStatus.OK, **data):
+def _file_answer(request, report, /, *, ok: bool, message: str, status=HTTPStatus.OK, **data):
     """JSON for the table editor (datacollection-files.js), a redirect with a message for a
     plain form post."""
     if request.headers.get("Accept") == "application/json":
@@ -332,6 +341,7 @@ def _file_write(request, pk, write):
         url=url if saved.value else "",
         version=saved.version,
         saved_at=msk_time(saved.saved_at),
+        report=report_state(saved.report or report),
     )
 
 

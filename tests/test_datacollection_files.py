@@ -66,6 +66,10 @@ def test_upload_stores_a_random_name_and_the_cell_keeps_the_original(
     event = AuditEvent.objects.get(action="report.file_uploaded")
     assert event.details == {"old": "", "new": "Протокол 4А.pdf", "size": len(PDF)}
     assert Report.objects.get().status == Report.Status.IN_PROGRESS
+    assert body["report"]["status"] == "in_progress"
+    assert body["report"]["status_label"] == "В работе"
+    assert body["report"]["has_unsubmitted_changes"] is False
+    assert body["report"]["last_saved_at"] == body["saved_at"]
 
 
 def test_download_gives_the_file_with_its_cyrillic_name(as_user, org_user, regional, report):
@@ -109,6 +113,7 @@ def test_replace_deletes_the_old_file_and_remove_clears_the_cell(
             headers={"Accept": "application/json"},
         )
     assert response.json()["status"] == "saved" and response.json()["name"] == ""
+    assert response.json()["report"]["status_label"] == "В работе"
     assert not CellFile.objects.exists() and stored_paths(settings) == []
     assert Cell.objects.get(column_key="scan").value == ""
     assert AuditEvent.objects.filter(action="report.file_removed").count() == 1

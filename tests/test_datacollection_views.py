@@ -72,6 +72,26 @@ def test_autosave_saves_cells_and_answers_per_cell(as_user, org_user, report):
     assert Cell.objects.get().value == "25"
 
 
+def test_autosave_answers_the_reports_current_state(as_user, org_user, report):
+    client = as_user(org_user)
+    body = autosave(client, report, cell("grade4", "listed", "25")).json()
+    saved_at = timezone.localtime(Report.objects.get().last_saved_at)
+    assert body["report"] == {
+        "status": "in_progress",
+        "status_label": "В работе",
+        "has_unsubmitted_changes": False,
+        "last_saved_at": f"{saved_at:%H:%M}",
+    }
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.SUBMITTED)
+    body = autosave(client, report, cell("grade4", "listed", "26", version=1)).json()
+    assert body["report"]["status"] == "submitted"
+    assert body["report"]["status_label"] == "Сдано"
+    assert body["report"]["has_unsubmitted_changes"] is True
+    # A request that saves nothing still tells the page where the report stands.
+    body = autosave(client, report, cell("grade4", "listed", "abc", version=2)).json()
+    assert body["report"]["status"] == "submitted"
+
+
 def test_autosave_returns_row_totals(as_user, org_user, report):
     client = as_user(org_user)
     client.post(reverse("datacollection:report_row_add", args=[report.pk]), {"table": "results"})
