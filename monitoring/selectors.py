@@ -1,22 +1,9 @@
 """Reads for monitoring. Everything starts from `participants(user, collection)`: the
 organizations taking part in the collection that the user may see (`accounts.scoping`), each
-with its report joined in and its monitoring status decided here, once. The statistics, the
-«Список участников», the reminder, the read-only data and the export all ask it, so they cannot
-disagree about whom they count or how.
-
-The statuses (a partition: every participant is in exactly one of the first three):
-- «Не приступило»: no report yet, or a report nobody has typed into;
-- «В работе»: data entered, never transferred to ФИС ОКО;
-- «Сдано»: transferred at least once. `services.report_submit` is the only writer of
-  `Submission` and stamps `Report.submitted_at` in the same transaction, and nothing clears it
-  (a return for corrections keeps it), so `submitted_at IS NOT NULL` is exactly «the report has
-  a Submission» — read from the joined row instead of a subquery per organization. A report that
-  was returned for corrections stays «Сдано» (it was transferred once) and is flagged as returned.
-And flags on top of «Сдано»:
-- «Сдано с опозданием»: the last transfer came after the collection's common deadline, which is
-  only possible with an extension;
-- «Есть несданные изменения»: the data changed after the last transfer;
-- «Возвращено на доработку»: a coordinator sent it back and it has not been submitted since.
+with its report joined in and its status annotated by the one rule of
+`datacollection.status` (the school's card reads the same rule in Python). The statistics,
+the «Список участников», the reminder, the read-only data and the export all ask it, so they
+cannot disagree about whom they count or how.
 """
 
 from dataclasses import dataclass, field
@@ -25,20 +12,14 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
     Count,
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -48,6 +29,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to, search_organizations
 from core.text import msk, plural
+from datacollection import status as participant_status
 from datacollection.definitions import TableDefinition
 from datacollection.models import Collection, Extension, Report, Submission
 from datacollection.selectors import report_grid
@@ -59,25 +41,11 @@ PAGE_SIZE = 50
 
 
 # A participant's status is one of the report's own statuses (the same values and Russian
-# labels as the organization's card), decided for monitoring by `participants` below.
+# labels as the organization's card), decided by `datacollection.status`.
 Status = Report.Status
 
-
 # Filters of the list; each number of the statistics links to one of them.
-FILTERS = {
-    "not_started": (Status.NOT_STARTED.label, Q(participation_status=Status.NOT_STARTED)),
-    "in_progress": (Status.IN_PROGRESS.label, Q(participation_status=Status.IN_PROGRESS)),
-    "submitted": (Status.SUBMITTED.label, Q(participation_status=Status.SUBMITTED)),
-    "late": ("Сдано с опозданием", Q(is_late=True)),
-    "changes": ("Есть несданные изменения", Q(has_changes=True)),
-    "returned": ("Возвращено на доработку", Q(is_returned=True)),
-    # The reminder's «не сдали»: not started, or entering data now (a returned report included).
-    "not_submitted": (
-        "Не сдали",
-        Q(report_status__isnull=True)
-        | Q(report_status__in=[Report.Status.NOT_STARTED, Report.Status.IN_PROGRESS]),
-    ),
-}
+FILTERS = participant_status.FILTERS
 COUNTED_FILTERS = ["not_started", "in_progress", "submitted", "late", "changes", "returned"]
 
 # «Список участников» sorts by these columns only (the key is what the URL carries).
@@ -121,9 +89,6 @@ def collection_for_user_or_404(user: User, pk: int) -> Collection:
 def participants(user: User, collection: Collection) -> QuerySet[Organization]:
     """The participants the user may see, with the report's dates and the statuses above."""
     report = "collection_report"
-    submitted = Q(**{f"{report}__submitted_at__isnull": False}) | Q(
-        **{f"{report}__status": Report.Status.SUBMITTED}
-    )
     return (
         organizations_visible_to(user)
         .filter(collections=collection)
@@ -140,46 +105,7 @@ def participants(user: User, collection: Collection) -> QuerySet[Organization]:
             report_last_saved_at=F(f"{report}__last_saved_at"),
             report_returned_at=F(f"{report}__returned_at"),
             report_returned_comment=F(f"{report}__returned_comment"),
-            participation_status=Case(
-                When(submitted, then=Value(Status.SUBMITTED)),
-                When(
-                    Q(**{f"{report}__status": Report.Status.IN_PROGRESS}),
-                    then=Value(Status.IN_PROGRESS),
-                ),
-                default=Value(Status.NOT_STARTED),
-                output_field=CharField(),
-            ),
-            status_order=Case(
-                When(submitted, then=Value(2)),
-                When(Q(**{f"{report}__status": Report.Status.IN_PROGRESS}), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            is_late=Case(
-                When(
-                    Q(**{f"{report}__submitted_at__gt": collection.closes_at}),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            has_changes=Case(
-                When(
-                    Q(**{f"{report}__submitted_at__isnull": False})
-                    & (
-                        Q(**{f"{report}__has_unsubmitted_changes": True})
-                        | Q(**{f"{report}__last_saved_at__gt": F(f"{report}__submitted_at")})
-                    ),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            is_returned=Case(
-                When(Q(**{f"{report}__returned_at__isnull": False}), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+            **participant_status.status_annotations(report, collection),
         )
     )
 

@@ -1,0 +1,244 @@
+"""A participant's status in a collection: the ONE definition.
+
+The school's card asks `participant_status(report, collection)` for one report (or None: the
+organization has not opened the form); monitoring annotates thousands of organizations at once
+with `status_annotations(...)`. Both are derived from the rules below, written once as small
+conditions over the report's fields that can be evaluated in Python and rendered as SQL, so
+the two readings cannot drift apart (tests/test_datacollection_status.py checks them against
+each other on every state).
+
+The statuses (a partition: every participant is in exactly one):
+- «Не приступило»: no report yet, or a report nobody has typed into;
+- «В работе»: data entered, never transferred to ФИС ОКО;
+- «Сдано»: transferred at least once (`services.report_submit` stamps `submitted_at` together
+  with the `Submission`, and nothing clears it). A report returned for corrections stays
+  «Сдано» (it was transferred once) and carries the flag «возвращено на доработку».
+The flags on top:
+- «сдано с опозданием»: the last transfer came after the collection's common deadline (only
+  possible with an extension);
+- «есть несданные изменения»: the data changed after the last transfer;
+- «возвращено на доработку»: a coordinator sent it back and it has not been submitted since.
+And «не сдали» (whom a reminder «не сдавшим» reaches): not started, or entering data now —
+a returned report included, since it waits for a new transfer.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import BooleanField, Case, CharField, F, IntegerField, Q, Value, When
+
+from .models import Collection, Report
+
+Status = Report.Status
+
+# ------------------------------------------------------------------ conditions
+
+
+@dataclass(frozen=True)
+class _IsSet:
+    field: str
+
+    def q(self, prefix: str) -> Q:
+        return Q(**{f"{prefix}{self.field}__isnull": False})
+
+    def holds(self, values: dict) -> bool:
+        return values[self.field] is not None
+
+
+@dataclass(frozen=True)
+class _Equals:
+    field: str
+    value: Any
+
+    def q(self, prefix: str) -> Q:
+        return Q(**{f"{prefix}{self.field}": self.value})
+
+    def holds(self, values: dict) -> bool:
+        # SQL: NULL = x is not true; Python: None == x is False for every value used here.
+        return values[self.field] is not None and values[self.field] == self.value
+
+
+@dataclass(frozen=True)
+class _After:
+    """`field` > `other` (another field's name) or > a fixed moment; false when either is NULL."""
+
+    field: str
+    other: str | datetime
+
+    def q(self, prefix: str) -> Q:
+        bound = F(f"{prefix}{self.other}") if isinstance(self.other, str) else self.other
+        return Q(**{f"{prefix}{self.field}__gt": bound})
+
+    def holds(self, values: dict) -> bool:
+        bound = values[self.other] if isinstance(self.other, str) else self.other
+        return values[self.field] is not None and bound is not None and values[self.field] > bound
+
+
+@dataclass(frozen=True)
+class _NoReport:
+    """The organization has no report in the collection (the outer join's id is NULL)."""
+
+    def q(self, prefix: str) -> Q:
+        return Q(**{f"{prefix}pk__isnull": True})
+
+    def holds(self, values: dict) -> bool:
+        return values["pk"] is None
+
+
+@dataclass(frozen=True)
+class _All:
+    parts: tuple
+
+    def q(self, prefix: str) -> Q:
+        result = Q()
+        for part in self.parts:
+            result &= part.q(prefix)
+        return result
+
+    def holds(self, values: dict) -> bool:
+        return all(part.holds(values) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class _Any:
+    parts: tuple
+
+    def q(self, prefix: str) -> Q:
+        result = Q()
+        for part in self.parts:
+            result |= part.q(prefix)
+        return result
+
+    def holds(self, values: dict) -> bool:
+        return any(part.holds(values) for part in self.parts)
+
+
+# ------------------------------------------------------------------ the rules
+
+# Report fields the rules read; a missing report reads as all NULL (as the outer join does).
+FIELDS = ("pk", "status", "submitted_at", "last_saved_at", "has_unsubmitted_changes", "returned_at")
+
+SUBMITTED = _Any((_IsSet("submitted_at"), _Equals("status", Status.SUBMITTED)))
+IN_PROGRESS = _Equals("status", Status.IN_PROGRESS)
+# (status, order for sorting, rule) in the order they are tried; the last one is the default.
+STATUS_RULES = (
+    (Status.SUBMITTED, 2, SUBMITTED),
+    (Status.IN_PROGRESS, 1, IN_PROGRESS),
+)
+DEFAULT_STATUS = (Status.NOT_STARTED, 0)
+
+
+def _late(deadline: datetime):
+    return _After("submitted_at", deadline)
+
+
+HAS_CHANGES = _All(
+    (
+        _IsSet("submitted_at"),
+        _Any((_Equals("has_unsubmitted_changes", True), _After("last_saved_at", "submitted_at"))),
+    )
+)
+RETURNED = _IsSet("returned_at")
+NOT_SUBMITTED = _Any(
+    (
+        _Equals("status", Status.NOT_STARTED),
+        _Equals("status", Status.IN_PROGRESS),
+        _NoReport(),
+    )
+)
+
+FLAG_LABELS = {
+    "is_late": "сдано с опозданием",
+    "has_changes": "есть несданные изменения",
+    "is_returned": "возвращено на доработку",
+}
+
+
+def _flag_rules(deadline: datetime) -> dict:
+    return {"is_late": _late(deadline), "has_changes": HAS_CHANGES, "is_returned": RETURNED}
+
+
+# ------------------------------------------------------------------ Python: one report
+
+
+@dataclass(frozen=True)
+class ParticipantStatus:
+    status: str  # a Report.Status value
+    is_late: bool
+    has_changes: bool
+    is_returned: bool
+    is_not_submitted: bool
+
+    @property
+    def label(self) -> str:
+        """«Не приступило» / «В работе» / «Сдано»."""
+        return Status(self.status).label
+
+    @property
+    def flags(self) -> list[str]:
+        """The flags that hold, in their fixed order, lower case: «сдано с опозданием», …"""
+        return [label for name, label in FLAG_LABELS.items() if getattr(self, name)]
+
+    @property
+    def text(self) -> str:
+        """«Сдано (возвращено на доработку)»."""
+        return f"{self.label} ({', '.join(self.flags)})" if self.flags else self.label
+
+
+def _values(report: Report | None) -> dict:
+    return {name: (getattr(report, name) if report is not None else None) for name in FIELDS}
+
+
+def participant_status(report: Report | None, collection: Collection) -> ParticipantStatus:
+    """The status of one organization in `collection`, `report` being its report or None."""
+    values = _values(report)
+    status = next(
+        (value for value, _order, rule in STATUS_RULES if rule.holds(values)), DEFAULT_STATUS[0]
+    )
+    flags = {name: rule.holds(values) for name, rule in _flag_rules(collection.closes_at).items()}
+    return ParticipantStatus(status=status, is_not_submitted=NOT_SUBMITTED.holds(values), **flags)
+
+
+# ------------------------------------------------------------------ SQL: many organizations
+
+
+def status_annotations(report: str, collection: Collection) -> dict:
+    """Annotations for a queryset of organizations in which `report` names the joined report
+    (a FilteredRelation on this collection): participation_status, status_order, is_late,
+    has_changes, is_returned, is_not_submitted."""
+    prefix = f"{report}__"
+
+    def flag(condition) -> Case:
+        return Case(
+            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+
+    annotations = {
+        "participation_status": Case(
+            *[When(rule.q(prefix), then=Value(value)) for value, _order, rule in STATUS_RULES],
+            default=Value(DEFAULT_STATUS[0]),
+            output_field=CharField(),
+        ),
+        "status_order": Case(
+            *[When(rule.q(prefix), then=Value(order)) for _value, order, rule in STATUS_RULES],
+            default=Value(DEFAULT_STATUS[1]),
+            output_field=IntegerField(),
+        ),
+        "is_not_submitted": flag(NOT_SUBMITTED.q(prefix)),
+    }
+    for name, rule in _flag_rules(collection.closes_at).items():
+        annotations[name] = flag(rule.q(prefix))
+    return annotations
+
+
+# The monitoring filters over those annotations (each number of the statistics links to one).
+FILTERS = {
+    "not_started": (Status.NOT_STARTED.label, Q(participation_status=Status.NOT_STARTED)),
+    "in_progress": (Status.IN_PROGRESS.label, Q(participation_status=Status.IN_PROGRESS)),
+    "submitted": (Status.SUBMITTED.label, Q(participation_status=Status.SUBMITTED)),
+    "late": ("Сдано с опозданием", Q(is_late=True)),
+    "changes": ("Есть несданные изменения", Q(has_changes=True)),
+    "returned": ("Возвращено на доработку", Q(is_returned=True)),
+    "not_submitted": ("Не сдали", Q(is_not_submitted=True)),
+}
