@@ -1,7 +1,6 @@
 import base64
 import secrets
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -138,7 +137,7 @@ class OrganizationAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Импорт организаций",
-            "max_size": importing.size_words(settings.IMPORT_MAX_FILE_SIZE),
+            "max_size": importing.max_size_words(),
             **context,
         }
         if result is not None and result.is_valid:

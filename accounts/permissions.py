@@ -44,6 +44,12 @@ def may_see_all_regions(user: Any) -> bool:
     return _authenticated(user) and user.is_operator
 
 
+def is_coordinator_user(user: Any) -> bool:
+    """A regional or municipal coordinator: watches organizations and makes sure they have what
+    is addressed to them."""
+    return _authenticated(user) and user.is_coordinator
+
+
 def is_organization_user(user: Any) -> bool:
     """A school's or college's responsible organizer: fills forms, asks in the forum."""
     return _authenticated(user) and user.is_organization
@@ -132,6 +138,7 @@ __all__ = [
     "TemplatePermissions",
     "User",
     "acts_for_organization",
+    "is_coordinator_user",
     "is_organization_user",
     "may_act_in_region",
     "may_act_on_organizations",

@@ -3,6 +3,11 @@
 A form is defined in the admin without code: tables, columns with a type and limits, fixed
 (labelled) or dynamic rows, computed totals and cross-column checks. Values are stored one row per
 cell (`Cell`) with a version, so saving one cell never rewrites another and a stale edit is seen.
+
+Long module: one schema read top to bottom — the definition (Study → Form → FormTable → Column,
+FixedRow, CrossCheck), the window (Collection, Extension) and what organizations enter (Report,
+ReportRow, Cell, CellFile, Submission) — whose clean() rules refer to one another; the models
+carry only field-level rules, the behaviour lives in services and selectors.
 """
 
 import secrets

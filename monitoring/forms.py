@@ -42,7 +42,7 @@ class ParticipantFilterForm(forms.Form):
             municipalities = municipalities.filter(region_id=data["region"])
         else:
             municipalities = municipalities.none()  # choose a region first
-        if user.is_municipal_coordinator:
+        if user.municipality_id is not None:  # a scope of one municipality: nothing to choose
             del self.fields["municipality"]
         else:
             self.fields["municipality"].queryset = municipalities.distinct().order_by("name")

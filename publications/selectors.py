@@ -50,7 +50,7 @@ def _audience_q(user: User) -> Q:
     role_field = Publication.ROLE_AUDIENCE_FIELDS.get(user.role)
     if role_field:
         q |= Q(audience=audience.ROLES, **{role_field: True})
-    if user.is_coordinator:
+    if permissions.is_coordinator_user(user):
         # Coordinators make sure their schools have the materials: what is addressed to
         # organizations is visible to them too (and appears in their download log).
         q |= Q(audience=audience.ROLES, for_organizations=True)

@@ -360,7 +360,7 @@ def test_too_large_file(world, operator, settings):
 
 
 def test_too_many_rows(world, operator, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 1)
+    monkeypatch.setattr(importing.reading, "MAX_ROWS", 1)
     assert_refused(
         xlsx_bytes(GOOD_ROWS),
         "orgs.xlsx",

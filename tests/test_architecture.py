@@ -1,0 +1,91 @@
+"""The code's shape, checked: where role rules live, which way apps depend, how long modules
+grow. A newcomer who breaks one of these learns it here rather than in review."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = sorted(
+    path.parent.name
+    for path in ROOT.glob("*/apps.py")
+    if path.parent.name not in {"fisoko"} and not path.parent.name.startswith(".")
+)
+
+
+def app_modules():
+    for app in [*APPS, "fisoko"]:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names & {*APPS, "fisoko"}
+
+
+ROLE_ATTRIBUTE = re.compile(
+    r"\.(is_operator|is_coordinator|is_regional_coordinator|is_municipal_coordinator|"
+    r"is_organization)\b|\.role\s*==|\bis_staff\b"
+)
+# Where roles may be named: the model that defines them, the one module of role rules, the
+# scoping module that turns a role into a set of organizations, and the admin-gate constraint.
+ROLE_HOMES = {"accounts/models.py", "accounts/permissions.py", "accounts/scoping.py"}
+
+
+def test_role_rules_are_asked_only_through_accounts_permissions():
+    offenders = []
+    for path in app_modules():
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in ROLE_HOMES or "/management/commands/" in relative:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if ROLE_ATTRIBUTE.search(line):
+                offenders.append(f"{relative}:{number}: {line.strip()}")
+    for path in (ROOT / "templates").rglob("*.html"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(
+                r"user\.(is_operator|is_coordinator|is_regional|is_municipal|"
+                r"is_organization|is_staff|role)",
+                line,
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    assert not offenders, "Ask accounts.permissions (perms_niko in templates):\n" + "\n".join(
+        offenders
+    )
+
+
+# app → the apps it must never import (the dependency direction of docs/architecture.md)
+FORBIDDEN_IMPORTS = {
+    "core": set(APPS) - {"core"},
+    "accounts": set(APPS) - {"core", "accounts"},
+}
+
+
+@pytest.mark.parametrize("app", sorted(FORBIDDEN_IMPORTS))
+def test_lower_apps_do_not_import_higher_ones(app):
+    offenders = {
+        f"{path.relative_to(ROOT)} imports {sorted(imported_apps(path) & FORBIDDEN_IMPORTS[app])}"
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts and imported_apps(path) & FORBIDDEN_IMPORTS[app]
+    }
+    assert not offenders, sorted(offenders)
+
+
+def test_nothing_imports_monitoring():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in app_modules()
+        if "monitoring" in imported_apps(path)
+        and path.relative_to(ROOT).parts[0] not in {"monitoring", "fisoko"}
+    ]
+    assert not offenders, offenders
