@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accounts",
     "publications",
     "datacollection",
+    "studies",
     "forum",
     "monitoring",
 ]

@@ -1,0 +1,218 @@
+"""The study as a school lives it: its classes, participant codes and rooms.
+
+No personal data of pupils: a participant is a code (grade + sequence, `80001`), names stay on
+paper at school. A code, once issued, is never renamed: distributing codes to rooms moves only
+the room, and a withdrawn code's number is never issued again (`CodeSequence` only grows).
+"""
+
+import secrets
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Organization
+from datacollection.models import Study
+
+# НИКО runs in grades 2–11 (grade 1 is never tested). With grade 1 excluded a code reads
+# unambiguously: a leading «1» means grade 10 or 11, any other digit is the grade itself.
+MIN_GRADE = 2
+MAX_GRADE = 11
+GRADE_VALIDATORS = [MinValueValidator(MIN_GRADE), MaxValueValidator(MAX_GRADE)]
+
+
+class SchoolClass(models.Model):
+    """A participating class of an organization in a study (8 «А»), with its number of pupils."""
+
+    study = models.ForeignKey(
+        Study, verbose_name="исследование", on_delete=models.CASCADE, related_name="classes"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="организация",
+        on_delete=models.CASCADE,
+        related_name="study_classes",
+    )
+    grade = models.PositiveSmallIntegerField("класс (параллель)", validators=GRADE_VALIDATORS)
+    letter = models.CharField("литера", max_length=5, blank=True)
+    pupils = models.PositiveSmallIntegerField(
+        "обучающихся по списку", validators=[MaxValueValidator(60)]
+    )
+
+    class Meta:
+        verbose_name = "участвующий класс"
+        verbose_name_plural = "участвующие классы"
+        ordering = ["study", "organization", "grade", "letter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "organization", "grade", "letter"], name="schoolclass_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.grade} {self.letter}".strip() if self.letter else f"{self.grade} класс"
+
+
+class Room(models.Model):
+    """A room (аудитория) of an organization where the study is conducted."""
+
+    study = models.ForeignKey(
+        Study, verbose_name="исследование", on_delete=models.CASCADE, related_name="rooms"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="организация", on_delete=models.CASCADE, related_name="rooms"
+    )
+    number = models.CharField("номер аудитории", max_length=20)
+    capacity = models.PositiveSmallIntegerField(
+        "мест для участников", validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    list_issued_at = models.DateTimeField(
+        "список участников выдан",
+        null=True,
+        blank=True,
+        help_text="Когда список участников в аудитории впервые напечатан или выгружен.",
+    )
+
+    class Meta:
+        verbose_name = "аудитория"
+        verbose_name_plural = "аудитории"
+        ordering = ["study", "organization", "number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "organization", "number"], name="room_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Аудитория {self.number}"
+
+
+class CodeSequence(models.Model):
+    """The last sequence number issued for a grade in a study. It only grows, so a number is
+    issued once per study even if its code is withdrawn later."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    grade = models.PositiveSmallIntegerField(validators=GRADE_VALIDATORS)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "последовательность кодов"
+        verbose_name_plural = "последовательности кодов"
+        constraints = [
+            models.UniqueConstraint(fields=["study", "grade"], name="codesequence_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.grade} класс: {self.last}"
+
+
+def format_code(grade: int, number: int) -> str:
+    """`80001`: the grade, then the sequence number, at least four digits."""
+    return f"{grade}{number:04d}"
+
+
+class ParticipantCode(models.Model):
+    study = models.ForeignKey(
+        Study, verbose_name="исследование", on_delete=models.CASCADE, related_name="codes"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="организация",
+        on_delete=models.CASCADE,
+        related_name="participant_codes",
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name="класс", on_delete=models.PROTECT, related_name="codes"
+    )
+    grade = models.PositiveSmallIntegerField("класс (параллель)", validators=GRADE_VALIDATORS)
+    number = models.PositiveIntegerField("порядковый номер")
+    code = models.CharField("код участника", max_length=12)
+    variant = models.PositiveSmallIntegerField("вариант", default=1)
+    room = models.ForeignKey(
+        Room,
+        verbose_name="аудитория",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="codes",
+    )
+    issued_at = models.DateTimeField("выдан", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "код участника"
+        verbose_name_plural = "коды участников"
+        ordering = ["study", "organization", "grade", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "code"], name="participantcode_unique_code"),
+            models.UniqueConstraint(
+                fields=["study", "grade", "number"], name="participantcode_unique_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["study", "organization", "room"])]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        if (
+            self.code
+            and self.grade
+            and self.number
+            and self.code != format_code(self.grade, self.number)
+        ):
+            raise ValidationError("Код участника не меняется после выдачи.")
+
+
+def protocol_scan_upload_to(instance, filename: str) -> str:
+    # A random name on disk, like every other upload: the original name lives in `scan_name`.
+    extension = PurePath(filename).suffix.lower().lstrip(".")[:10]
+    return f"studies/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
+
+
+class RoomProtocol(models.Model):
+    """«Протокол проведения НИКО в аудитории», as the organizer in the room filled it on paper.
+
+    Presence is ticked from the room's list; the absent are the room's codes not ticked, so
+    present + absent = listed always holds."""
+
+    room = models.OneToOneField(
+        Room, verbose_name="аудитория", on_delete=models.CASCADE, related_name="protocol"
+    )
+    held_on = models.DateField("дата проведения")
+    started_at = models.TimeField("время начала")
+    ended_at = models.TimeField("время окончания")
+    present_codes = models.ManyToManyField(
+        ParticipantCode, verbose_name="присутствовали", blank=True, related_name="present_in"
+    )
+    observer_present = models.BooleanField("присутствовал независимый наблюдатель", default=False)
+    incidents = models.TextField("нештатные ситуации", blank=True, max_length=2000)
+    scan = models.FileField(
+        "скан подписанного протокола", upload_to=protocol_scan_upload_to, max_length=200, blank=True
+    )
+    scan_name = models.CharField("имя файла скана", max_length=255, blank=True)
+    filled_at = models.DateTimeField("заполнен", auto_now=True)
+    filled_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="кто заполнил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "протокол проведения в аудитории"
+        verbose_name_plural = "протоколы проведения в аудиториях"
+
+    def __str__(self):
+        return f"Протокол: {self.room}"
+
+    def clean(self):
+        if self.started_at and self.ended_at and self.started_at >= self.ended_at:
+            raise ValidationError({"ended_at": "Время окончания должно быть позже времени начала."})
