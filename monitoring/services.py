@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -21,11 +22,12 @@ from django.utils import timezone
 
 from accounts import audit, permissions
 from accounts.models import Organization, User
+from core.errors import AccessDenied, ServiceError
 from core.text import absolute_url, plural
 from datacollection.definitions import load_form
 from datacollection.models import Collection
 
-from . import selectors
+from . import presenters, selectors
 from .models import ExportJob
 from .xlsx import ResultsWorkbook
 
@@ -42,16 +44,33 @@ REMINDER_TARGETS = {
 PROGRESS_EVERY = 200  # organizations between two progress messages
 
 
-class MonitoringError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class MonitoringError(ServiceError):
+    """A monitoring action refused, with the Russian text the view shows."""
+
+
+class MonitoringAccessDenied(MonitoringError, AccessDenied):
+    """The actor may not act on this collection or export (out of its role or its scope)."""
+
+
+OUT_OF_SCOPE_MESSAGE = "Этот сбор данных вне вашей зоны ответственности."
+NOT_YOUR_EXPORT_MESSAGE = "Этот экспорт запрашивали не вы."
+
+
+def _require_collection_in_scope(actor: User, collection: Collection) -> None:
+    """The service's own scope check (one query): a caller cannot act across regions."""
+    if not selectors.collections_visible_to(actor).filter(pk=collection.pk).exists():
+        raise MonitoringAccessDenied(OUT_OF_SCOPE_MESSAGE)
+
+
+def _require_export_in_scope(actor: User, job: ExportJob) -> None:
+    if not selectors.export_jobs_visible_to(actor).filter(pk=job.pk).exists():
+        raise MonitoringAccessDenied(NOT_YOUR_EXPORT_MESSAGE)
 
 
 def organizations_dative(count: int) -> str:
     """«1 организации», «5 организациям»."""
     return (
-        f"{selectors.number(count)} {plural(count, 'организации', 'организациям', 'организациям')}"
+        f"{presenters.number(count)} {plural(count, 'организации', 'организациям', 'организациям')}"
     )
 
 
@@ -80,7 +99,8 @@ def reminder_send(
     The e-mails are sent by the `send_reminders` task after commit; organizations without an
     e-mail address are returned as skipped."""
     if not permissions.may_act_on_organizations(actor):
-        raise MonitoringError(NOT_ALLOWED_MESSAGE)
+        raise MonitoringAccessDenied(NOT_ALLOWED_MESSAGE)
+    _require_collection_in_scope(actor, collection)
     if target not in REMINDER_TARGETS:
         raise MonitoringError("Выберите, кому отправить напоминание.")
     recipients = list(
@@ -127,7 +147,7 @@ def reminders_deliver(*, collection_id: int, organization_ids: list[int]) -> int
         reverse("datacollection:collection_fill", kwargs={"collection_pk": collection.pk})
     )
     for organization in organizations.iterator(chunk_size=500):
-        deadline = selectors.deadline_label(collection, organization.extension_until)
+        deadline = presenters.deadline_label(collection, organization.extension_until)
         body = (
             "Здравствуйте!\n\n"
             f"Образовательная организация {organization.name} (логин {organization.login}) "
@@ -158,11 +178,12 @@ def export_start(
 ) -> ExportJob:
     """«Экспорт результатов»: a queued job; the `export_results` task writes the file."""
     if not permissions.may_monitor(requester):
-        raise MonitoringError("Экспорт доступен координаторам и оператору.")
+        raise MonitoringAccessDenied("Экспорт доступен координаторам и оператору.")
+    _require_collection_in_scope(requester, collection)
     job = ExportJob.objects.create(
         requester=requester,
         collection=collection,
-        scope_description=selectors.scope_description(requester),
+        scope_description=presenters.scope_description(requester),
         message="Экспорт поставлен в очередь",
     )
     audit.record(
@@ -178,6 +199,7 @@ def export_start(
 
 @transaction.atomic
 def export_retry(*, job: ExportJob, actor: User, request: HttpRequest | None = None) -> ExportJob:
+    _require_export_in_scope(actor, job)
     job = ExportJob.objects.select_for_update().get(pk=job.pk)
     if not job.can_retry:
         raise MonitoringError(NOT_FAILED_MESSAGE)
@@ -206,6 +228,21 @@ def export_retry(*, job: ExportJob, actor: User, request: HttpRequest | None = N
     )
     _enqueue_export(job)
     return job
+
+
+def export_file_open(*, job: ExportJob, actor: User) -> BinaryIO:
+    """«Загрузить отчет»: the finished file, for its requester (or an operator) only."""
+    _require_export_in_scope(actor, job)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise ExportFileMissing("Файл экспорта не готов")
+    try:
+        return job.file.open("rb")
+    except FileNotFoundError:
+        raise ExportFileMissing("Файл экспорта удален") from None
+
+
+class ExportFileMissing(MonitoringError):
+    """Not written yet, or already cleaned up."""
 
 
 def _enqueue_export(job: ExportJob) -> None:
@@ -245,7 +282,7 @@ def export_run(*, job_id: int, chunk_size: int = PROGRESS_EVERY, max_rows: int |
 def _export_write(job: ExportJob, *, chunk_size: int, max_rows: int | None) -> None:
     requester, collection = job.requester, job.collection
     total = selectors.participants(requester, collection).count()
-    _progress(job, progress_total=total, message=selectors.prepared_message(0, total))
+    _progress(job, progress_total=total, message=presenters.prepared_message(0, total))
     definitions = load_form(collection.form)
     book = ResultsWorkbook(definitions, **({"max_rows": max_rows} if max_rows else {}))
     done = 0
@@ -254,7 +291,7 @@ def _export_write(job: ExportJob, *, chunk_size: int, max_rows: int | None) -> N
             book.add(record)
             done += 1
             if done % chunk_size == 0:
-                _progress(job, progress_done=done, message=selectors.prepared_message(done, total))
+                _progress(job, progress_done=done, message=presenters.prepared_message(done, total))
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "export.xlsx"
             book.save(path)

@@ -20,7 +20,7 @@ from core.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import (
     ExtensionForm,
     ParticipantFilterForm,
@@ -65,7 +65,7 @@ def collection_detail(request, pk):
     _require_monitoring(request.user)
     collection = selectors.collection_for_user_or_404(request.user, pk)
     statistics = selectors.collection_statistics(request.user, collection)
-    chart = selectors.daily_chart(
+    chart = presenters.daily_chart(
         selectors.submissions_per_day(request.user, collection), collection
     )
     return render(
@@ -132,7 +132,7 @@ def participant_data(request, pk, organization_pk):
         if wanted and shown is None:
             raise Http404("Переданные данные не найдены")
         shown = shown or submissions[0]
-        tables = selectors.snapshot_tables(definitions, _snapshot_data(shown))
+        tables = presenters.snapshot_tables(definitions, _snapshot_data(shown))
     return render(
         request,
         "monitoring/participant_data.html",
@@ -145,7 +145,7 @@ def participant_data(request, pk, organization_pk):
             "tables": tables,
             "back": list_query(request.GET),
             "can_act": permissions.may_act_on_organizations(request.user),
-            "status_label": selectors.status_label(organization),
+            "status_label": presenters.status_label(organization),
         },
     )
 
@@ -279,8 +279,8 @@ def export_detail(request, pk):
         {
             "job": job,
             "collection": job.collection,
-            "messages_of_job": selectors.export_messages(job),
-            "file_name": selectors.export_file_name(job),
+            "messages_of_job": presenters.export_messages(job),
+            "file_name": presenters.export_file_name(job),
         },
     )
 
@@ -293,7 +293,7 @@ def export_status(request, pk):
         {
             "status": job.status,
             "message": job.message,
-            "messages": [text for _, text in selectors.export_messages(job)],
+            "messages": [text for _, text in presenters.export_messages(job)],
             "done": job.progress_done,
             "total": job.progress_total,
             # A stalled job counts as finished for the page: it reloads and offers a retry.
@@ -314,16 +314,14 @@ def export_download(request, pk):
     """«Загрузить отчет»: only the requester and operators (404 for anyone else)."""
     _require_monitoring(request.user)
     job = selectors.export_job_for_user_or_404(request.user, pk)
-    if job.status != ExportJob.Status.DONE or not job.file:
-        raise Http404("Файл экспорта не готов")
     try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Файл экспорта удален") from None
+        handle = services.export_file_open(job=job, actor=request.user)
+    except services.MonitoringError as error:
+        raise Http404(error.message) from None
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=selectors.export_file_name(job),
+        filename=presenters.export_file_name(job),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Cache-Control"] = "private, no-store"

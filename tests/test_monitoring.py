@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from datacollection.models import Extension, Report, Submission
-from monitoring import selectors
+from monitoring import presenters, selectors
 from tests.factories import OrganizationFactory, fill, make_collection, many_organizations, snapshot
 
 
@@ -410,9 +410,9 @@ def test_chart_has_a_bar_per_day_up_to_the_deadline(collection):
     today = timezone.localdate()
     opens = timezone.localtime(collection.opens_at).date()
     closes = timezone.localtime(collection.closes_at).date()
-    chart = selectors.daily_chart({today: 3, opens: 1}, collection)
+    chart = presenters.daily_chart({today: 3, opens: 1}, collection)
     assert chart.bars[0].day == opens and chart.bars[-1].day == max(closes, today)
     assert chart.total == 4 and chart.max_count == 3
     tallest = max(chart.bars, key=lambda bar: bar.height)
     assert tallest.count == 3 and tallest.y < chart.baseline
-    assert selectors.daily_chart({}, collection).total == 0
+    assert presenters.daily_chart({}, collection).total == 0

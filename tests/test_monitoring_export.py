@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from accounts.models import AuditEvent
 from core.files import safe_text
 from datacollection.models import Column, FixedRow, FormTable, Report, Submission
-from monitoring import selectors, services
+from monitoring import presenters, services
 from monitoring.models import ExportJob
 from monitoring.xlsx import ResultsWorkbook
 from tests.factories import column, make_collection, make_form, snapshot
@@ -312,7 +312,7 @@ def test_a_job_whose_worker_died_can_be_started_again(
     status = client.get(reverse("monitoring:export_status", args=[job.pk])).json()
     assert status["finished"] is True  # the page reloads and offers a retry
     page = client.get(reverse("monitoring:export_detail", args=[job.pk])).content.decode()
-    assert selectors.STALLED_MESSAGE in page and "Повторить экспорт" in page
+    assert presenters.STALLED_MESSAGE in page and "Повторить экспорт" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("monitoring:export_retry", args=[job.pk]))

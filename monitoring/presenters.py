@@ -1,0 +1,197 @@
+"""Presentation of monitoring: labels, numbers and messages in Russian, the geometry of the
+daily chart (drawn as SVG by the template), the read-only layout of a report's tables and the
+export's file name. Nothing here reads the database: selectors hand the data over."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from core.text import msk, plural
+from datacollection.definitions import TableDefinition
+from datacollection.models import Collection, Report
+from datacollection.validation import display_value
+
+from .models import ExportJob
+
+Status = Report.Status
+
+# ---------------------------------------------------------------- labels and messages
+
+
+def status_label(organization: Organization) -> str:
+    return Status(organization.participation_status).label
+
+
+def scope_description(user: User) -> str:
+    return user.scope_label
+
+
+def number(value: int) -> str:
+    """1 200: digits grouped by a no-break space, as Russian texts write them."""
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def prepared_message(done: int, total: int) -> str:
+    """«Подготовлено 1 200 из 2 500 организаций»."""
+    return (
+        f"Подготовлено {number(done)} из {number(total)} "
+        f"{plural(total, 'организации', 'организаций', 'организаций')}"
+    )
+
+
+STALLED_MESSAGE = (
+    "Экспорт прерван: обработчик фоновых задач давно не сообщал о ходе работы. "
+    "Запустите экспорт повторно."
+)
+
+
+def export_messages(job: ExportJob) -> list[tuple[str, str]]:
+    """The messages the export page shows, oldest first, as (kind, text)."""
+    messages = [("info", "Экспорт поставлен в очередь")]
+    if job.status != ExportJob.Status.QUEUED:
+        messages.append(("info", prepared_message(job.progress_done, job.progress_total)))
+    if job.status == ExportJob.Status.DONE:
+        messages.append(("success", "Отчет готов"))
+    elif job.status == ExportJob.Status.FAILED:
+        messages.append(("error", f"Экспорт не выполнен: {job.error}"))
+    elif job.is_stalled():
+        messages.append(("error", STALLED_MESSAGE))
+    return messages
+
+
+def export_file_name(job: ExportJob) -> str:
+    """«Результаты — Форма сбора результатов — Ленинградская область — 21.11.2026.xlsx»."""
+    created = timezone.localtime(job.created_at)
+    title = job.collection.form.title
+    name = f"Результаты — {title} — {job.scope_description} — {created:%d.%m.%Y}.xlsx"
+    return "".join(ch for ch in name if ch not in '\\/:*?"<>|')
+
+
+def deadline_label(collection: Collection, until: datetime | None) -> str:
+    return msk(max(collection.closes_at, until) if until else collection.closes_at)
+
+
+# ---------------------------------------------------------------- read-only data
+
+
+@dataclass
+class ReadOnlyTable:
+    title: str
+    row_header: str
+    headers: list[str]
+    rows: list[tuple[str, list[str]]]
+
+
+def snapshot_tables(definitions: list[TableDefinition], snapshot: dict) -> list[ReadOnlyTable]:
+    """A transferred snapshot laid out by the form definition: headers as in the form, values
+    as the table page shows them."""
+    by_key = {table["key"]: table for table in snapshot.get("tables", [])}
+    tables = []
+    for definition in definitions:
+        data = by_key.get(definition.table.key, {"rows": []})
+        rows = [
+            (
+                row.get("label", ""),
+                [
+                    display_value(column, str(row.get("values", {}).get(column.key, "")))
+                    for column in definition.columns
+                ],
+            )
+            for row in data["rows"]
+        ]
+        tables.append(read_only_table(definition, rows))
+    return tables
+
+
+def read_only_table(definition: TableDefinition, rows) -> ReadOnlyTable:
+    return ReadOnlyTable(
+        title=definition.table.title,
+        row_header=definition.table.row_header,
+        headers=[column.title for column in definition.columns],
+        rows=rows,
+    )
+
+
+# ---------------------------------------------------------------- chart
+
+
+@dataclass
+class ChartBar:
+    day: date
+    label: str
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+    after_deadline: bool
+
+
+@dataclass
+class DailyChart:
+    bars: list[ChartBar]
+    width: int
+    height: int
+    baseline: float
+    max_count: int
+    deadline_x: float | None
+    axis_labels: list[tuple[float, str]]
+    total: int
+
+
+CHART_MAX_DAYS = 60
+
+
+def daily_chart(
+    per_day: dict[date, int], collection: Collection, *, today: date | None = None
+) -> DailyChart:
+    """Geometry of a small bar chart, one bar per Moscow day from the opening to the deadline
+    (or today, or the last late transfer), drawn as SVG by the template: no script, no CDN."""
+    today = today or timezone.localdate()
+    first = timezone.localtime(collection.opens_at).date()
+    deadline = timezone.localtime(collection.closes_at).date()
+    last = max([deadline, *per_day.keys()]) if per_day else deadline
+    if (last - first).days >= CHART_MAX_DAYS:
+        first = last - timedelta(days=CHART_MAX_DAYS - 1)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    width, height, top, bottom, left = 640, 160, 10, 24, 28
+    plot_height = height - top - bottom
+    max_count = max(per_day.values(), default=0) or 1
+    step = (width - left) / max(len(days), 1)
+    bars = []
+    for index, day in enumerate(days):
+        count = per_day.get(day, 0)
+        bar_height = plot_height * count / max_count
+        bars.append(
+            ChartBar(
+                day=day,
+                label=f"{day:%d.%m.%Y}",
+                count=count,
+                x=round(left + index * step + step * 0.15, 1),
+                y=round(top + plot_height - bar_height, 1),
+                width=round(step * 0.7, 1),
+                height=round(bar_height, 1),
+                after_deadline=day > deadline,
+            )
+        )
+    deadline_x = None
+    if first <= deadline <= last:
+        deadline_x = round(left + ((deadline - first).days + 1) * step, 1)
+    every = max(1, len(days) // 6)
+    axis_labels = [
+        (round(left + index * step + step / 2, 1), f"{day:%d.%m}")
+        for index, day in enumerate(days)
+        if index % every == 0
+    ]
+    return DailyChart(
+        bars=bars,
+        width=width,
+        height=height,
+        baseline=top + plot_height,
+        max_count=max(per_day.values(), default=0),
+        deadline_x=deadline_x,
+        axis_labels=axis_labels,
+        total=sum(per_day.values()),
+    )

@@ -1,0 +1,197 @@
+"""Who takes part and in what state: `participants(user, collection)` — the organizations in the
+user's scope (`accounts.scoping`) with the collection's report joined in and the status of
+`datacollection.status` annotated — the «Список участников» over it, and the read-only data."""
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import Http404
+
+from accounts import permissions
+from accounts.models import Organization, User
+from accounts.scoping import organizations_visible_to, search_organizations
+from datacollection import status as participant_status
+from datacollection.definitions import TableDefinition
+from datacollection.models import Collection, Extension, Report, Submission
+from datacollection.selectors import report_grid
+
+from .. import presenters
+
+PAGE_SIZE = 50
+
+
+# A participant's status is one of the report's own statuses (the same values and Russian
+# labels as the organization's card), decided by `datacollection.status`.
+Status = Report.Status
+
+# Filters of the list; each number of the statistics links to one of them.
+FILTERS = participant_status.FILTERS
+COUNTED_FILTERS = ["not_started", "in_progress", "submitted", "late", "changes", "returned"]
+
+# «Список участников» sorts by these columns only (the key is what the URL carries).
+SORTS = {
+    "login": ("login",),
+    "name": ("name",),
+    "region": ("region__code",),
+    "municipality": ("municipality__name",),
+    "status": ("status_order",),
+    "started": ("report_started_at",),
+    "submitted": ("report_submitted_at",),
+    "saved": ("report_last_saved_at",),
+}
+DEFAULT_SORT = "login"
+
+
+def collections_visible_to(user: User) -> QuerySet[Collection]:
+    """Collections with at least one participant the user may see (every one for operators)."""
+    collections = Collection.objects.select_related("form", "study")
+    if permissions.may_see_all_regions(user):
+        return collections
+    if not permissions.may_monitor(user):
+        return collections.none()
+    return collections.filter(
+        Exists(
+            Collection.organizations.through.objects.filter(
+                collection_id=OuterRef("pk"),
+                organization_id__in=organizations_visible_to(user).values("pk"),
+            )
+        )
+    )
+
+
+def collection_for_user_or_404(user: User, pk: int) -> Collection:
+    try:
+        return collections_visible_to(user).get(pk=pk)
+    except (Collection.DoesNotExist, ValueError, TypeError):
+        raise Http404("Сбор данных не найден") from None
+
+
+def participants(user: User, collection: Collection) -> QuerySet[Organization]:
+    """The participants the user may see, with the report's dates and the statuses above."""
+    report = "collection_report"
+    return (
+        organizations_visible_to(user)
+        .filter(collections=collection)
+        .annotate(
+            collection_report=FilteredRelation(
+                "reports", condition=Q(reports__collection=collection)
+            )
+        )
+        .annotate(
+            report_pk=F(f"{report}__pk"),
+            report_status=F(f"{report}__status"),
+            report_started_at=F(f"{report}__started_at"),
+            report_submitted_at=F(f"{report}__submitted_at"),
+            report_last_saved_at=F(f"{report}__last_saved_at"),
+            report_returned_at=F(f"{report}__returned_at"),
+            report_returned_comment=F(f"{report}__returned_comment"),
+            **participant_status.status_annotations(report, collection),
+        )
+    )
+
+
+def participant_for_user_or_404(user: User, collection: Collection, pk: int) -> Organization:
+    try:
+        return participants(user, collection).select_related("region", "municipality").get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404("Организация не найдена") from None
+
+
+# ---------------------------------------------------------------- «Список участников»
+
+
+def participant_page(
+    user: User,
+    collection: Collection,
+    *,
+    status: str = "",
+    region: int | None = None,
+    municipality: int | None = None,
+    q: str = "",
+    sort: str = DEFAULT_SORT,
+    page: Any = 1,
+) -> Page:
+    """One page of the list (2 queries: the count and the page). The report is a join, not a
+    subquery, so the last page costs the database a scan of the filtered participants and
+    nothing per organization."""
+    organizations = participants(user, collection).select_related("region", "municipality")
+    if status in FILTERS:
+        organizations = organizations.filter(FILTERS[status][1])
+    if region:
+        organizations = organizations.filter(region_id=region)
+    if municipality:
+        organizations = organizations.filter(municipality_id=municipality)
+    if q:
+        organizations = search_organizations(organizations, q)
+    descending = sort.startswith("-")
+    fields = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
+    ordering = [
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+        for name in fields
+    ]
+    organizations = organizations.order_by(*ordering, "login")
+    return Paginator(organizations, PAGE_SIZE).get_page(page)
+
+
+def reminder_recipients(
+    user: User, collection: Collection, *, target: str
+) -> QuerySet[Organization]:
+    """Whom «Напомнить» writes to: the participants that have not started, or that have not
+    submitted (not started, in progress or returned)."""
+    return (
+        participants(user, collection)
+        .filter(FILTERS[target][1])
+        .annotate(
+            extension_until=Subquery(
+                Extension.objects.filter(collection=collection, organization=OuterRef("pk")).values(
+                    "until"
+                )[:1]
+            )
+        )
+        .order_by("login")
+    )
+
+
+# ---------------------------------------------------------------- read-only data
+
+
+def current_tables(
+    report: Report, definitions: list[TableDefinition]
+) -> list["presenters.ReadOnlyTable"]:
+    """The values as they are now, submitted or not (2 queries)."""
+    return [
+        presenters.read_only_table(
+            grid.definition,
+            [
+                (
+                    row.label,
+                    [cell.value for cell in row.cells],
+                )
+                for row in grid.rows
+            ],
+        )
+        for grid in report_grid(report, definitions)
+    ]
+
+
+def report_of(collection: Collection, organization: Organization) -> Report | None:
+    return Report.objects.filter(collection=collection, organization=organization).first()
+
+
+def submissions_of(report: Report | None) -> list[Submission]:
+    if report is None:
+        return []
+    return list(
+        Submission.objects.filter(report=report)
+        .order_by("-submitted_at", "-pk")
+        .only("pk", "submitted_at", "report_id")
+    )
