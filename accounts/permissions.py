@@ -70,6 +70,31 @@ def may_enter_data(user: Any, report: Any) -> bool:
     return acts_for_organization(user, report.organization_id)
 
 
+# ------------------------------------------------------------------ statistical reports
+
+
+def may_view_results_of(user: Any, organization: Any) -> bool:
+    """An organization's statistical report (the organization already in the user's scope):
+    the organization itself, and the coordinators and operators who watch it. Another school
+    is never in a school's scope, so a school sees only its own figures."""
+    return acts_for_organization(user, organization.pk) or may_monitor(user)
+
+
+def may_view_area_results(user: Any) -> bool:
+    """A municipality's or a region's report with its table of organizations (the area already
+    in scope): coordinators and operators; a school sees these figures only as the comparison
+    columns of its own report."""
+    return may_monitor(user)
+
+
+def may_view_region_results(user: Any, region_id: int | None) -> bool:
+    """A region's report with every organization of the region: the operator and the region's
+    coordinator (a municipal coordinator's scope is its municipality)."""
+    return _authenticated(user) and (
+        user.is_operator or (user.is_regional_coordinator and user.region_id == region_id)
+    )
+
+
 # ------------------------------------------------------------------ forum
 
 
@@ -149,4 +174,7 @@ __all__ = [
     "may_moderate_forum",
     "may_monitor",
     "may_see_all_regions",
+    "may_view_area_results",
+    "may_view_region_results",
+    "may_view_results_of",
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "studies",
     "forum",
     "monitoring",
+    "results",
 ]
 
 MIDDLEWARE = [

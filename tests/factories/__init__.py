@@ -6,4 +6,5 @@ from .datacollection import *  # noqa: F403
 from .forum import *  # noqa: F403
 from .monitoring import *  # noqa: F403
 from .publications import *  # noqa: F403
+from .results import *  # noqa: F403
 from .studies import *  # noqa: F403
