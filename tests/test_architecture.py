@@ -89,3 +89,20 @@ def test_nothing_imports_monitoring():
         and path.relative_to(ROOT).parts[0] not in {"monitoring", "fisoko"}
     ]
     assert not offenders, offenders
+
+
+def test_nothing_imports_results_and_results_imports_no_monitoring():
+    """`results` sits at monitoring's level: it reads accounts, core and datacollection; only
+    the URL configuration includes it (the demo step is named by a dotted path)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in app_modules()
+        if "results" in imported_apps(path)
+        and path.relative_to(ROOT).parts[0] not in {"results", "fisoko"}
+    ]
+    offenders += [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "results").rglob("*.py")
+        if "monitoring" in imported_apps(path)
+    ]
+    assert not offenders, offenders
