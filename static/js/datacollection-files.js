@@ -51,6 +51,8 @@ function startFiles(root) {
         statusBox.textContent = `Все изменения сохранены в ${data.saved_at}`;
         statusBox.dataset.kind = "saved";
       }
+      // The status line and the notice after «Сдать отчет» (table-editor.js) follow the answer.
+      if (data.report) document.dispatchEvent(new CustomEvent("report-state", { detail: data.report }));
     } else {
       const message = !response
         ? "Нет связи с сервером: файл не загружен, попробуйте еще раз."

@@ -5,13 +5,26 @@
 // with a growing delay (1 s … 30 s), so no edit is ever dropped. Each cell carries the version it
 // was read at; the server refuses (409) an edit of a cell changed elsewhere and sends the newer
 // value, which replaces the local one with a visible note.
+//
+// Until the server has answered, every edit is also kept in the browser's storage under a key of
+// this user and this report: a tab closed while the connection is down loses nothing, the edits
+// are sent with the versions they were typed at the next time the report is opened (a cell changed
+// elsewhere meanwhile gets the usual conflict note). logout.js removes the user's keys.
+//
+// The saved value of a cell is the one the server rendered (defaultValue), not whatever the input
+// holds when this script starts: under load a person can type before the module has run, and that
+// value must be sent, not mistaken for the saved one.
 
+import { PENDING_PREFIX } from "./pending-storage.js";
+
+const KNOWN = new Set(["saved", "conflict", "error"]); // a cell's answer that settles it
 const editor = document.getElementById("report-editor");
 if (editor && editor.dataset.editable === "true") startEditor(editor);
 
 function startEditor(root) {
   const url = root.dataset.autosaveUrl;
   const csrf = root.dataset.csrf;
+  const storageKey = `${PENDING_PREFIX}${root.dataset.user}:${root.dataset.report}`;
   const statusBox = document.getElementById("save-status");
   const queue = new Map(); // address → input
   const failed = new Set(); // inputs whose last value the server refused
@@ -22,7 +35,9 @@ function startEditor(root) {
   let pendingForm = null;
 
   const address = (input) => `${input.dataset.table}|${input.dataset.row}|${input.dataset.column}`;
-  for (const input of root.querySelectorAll("input.cell-input")) input.dataset.saved = input.value;
+  const inputs = [...root.querySelectorAll("input.cell-input")];
+  const byAddress = new Map(inputs.map((input) => [address(input), input]));
+  for (const input of inputs) input.dataset.saved = input.defaultValue;
 
   // grids[table] = rows of cells; a computed cell is null so pasted blocks keep their columns.
   const grids = [...root.querySelectorAll("table.report-table")].map((table) =>
@@ -34,6 +49,57 @@ function startEditor(root) {
   grids.forEach((grid, t) =>
     grid.forEach((row, r) => row.forEach((input, c) => input && position.set(input, { t, r, c }))),
   );
+
+  // --- the copy of unanswered edits in localStorage: {address: {value, version}} -------------
+  function readStored() {
+    try {
+      const stored = JSON.parse(localStorage.getItem(storageKey) || "{}");
+      return stored && typeof stored === "object" ? stored : {};
+    } catch {
+      return {};
+    }
+  }
+
+  function writeStored(stored) {
+    try {
+      if (Object.keys(stored).length) localStorage.setItem(storageKey, JSON.stringify(stored));
+      else localStorage.removeItem(storageKey);
+    } catch {
+      // Storage full or disabled: the queue in memory still holds the edit.
+    }
+  }
+
+  function remember(input) {
+    const stored = readStored();
+    stored[address(input)] = { value: input.value, version: Number(input.dataset.version) };
+    writeStored(stored);
+  }
+
+  // The server answered `sentValue`: forget it, or, when a newer value was typed meanwhile, keep
+  // that one based on the version the server has now.
+  function settle(input, sentValue, version = null) {
+    const stored = readStored();
+    const entry = stored[address(input)];
+    if (!entry) return;
+    if (entry.value === sentValue) delete stored[address(input)];
+    else if (version !== null) entry.version = version;
+    writeStored(stored);
+  }
+
+  // --- the report's state: status line and the notice after «Сдать отчет» ---------------------
+  function showReport(report) {
+    if (!report) return;
+    const label = document.getElementById("report-status-label");
+    if (label && report.status_label) label.textContent = report.status_label;
+    const submitted = report.status === "submitted";
+    const unsubmitted = submitted && Boolean(report.has_unsubmitted_changes);
+    for (const element of document.querySelectorAll("[data-show-if-unsubmitted]")) {
+      element.hidden = !unsubmitted;
+    }
+    const notice = document.getElementById("submitted-notice");
+    if (notice && !submitted) notice.hidden = true;
+  }
+  document.addEventListener("report-state", (event) => showReport(event.detail));
 
   function setState(input, state, message = "") {
     const td = input.closest("td");
@@ -65,6 +131,7 @@ function startEditor(root) {
       if (!queue.has(address(input))) return;
     }
     queue.set(address(input), input);
+    remember(input);
     setState(input, "saving", "");
     refreshStatus();
     flush();
@@ -78,10 +145,14 @@ function startEditor(root) {
 
   function apply(result, input, sentValue) {
     const row = input.closest("tr");
-    if (result.status === "saved") {
+    // A "conflict" whose newer value is the one sent (the same edit replayed by a second tab
+    // or after a reopen) is no conflict for the person typing.
+    const same = result.status === "conflict" && result.value === sentValue;
+    if (result.status === "saved" || same) {
       input.dataset.version = result.version;
       input.dataset.saved = result.value;
       failed.delete(input);
+      settle(input, sentValue, result.version);
       if (input.value === sentValue) {
         input.value = result.value;
         setState(input, "saved", "");
@@ -95,10 +166,36 @@ function startEditor(root) {
       input.dataset.saved = result.value;
       input.value = result.value;
       failed.delete(input);
+      settle(input, sentValue, result.version);
       setState(input, "conflict", `Значение изменено в другой вкладке: показано новое «${result.value}».`);
     } else {
       failed.add(input);
+      settle(input, sentValue);
       setState(input, "error", result.message || "Значение не сохранено.");
+    }
+  }
+
+  async function post(cells) {
+    // Resolves to the parsed answer, or null when it must be retried (no connection, a server
+    // failure, an answer that is not the autosave's JSON).
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ cells }),
+      });
+      if (response.ok || response.status === 409) {
+        const data = await response.json();
+        return Array.isArray(data.results) ? { kind: "answered", data } : null;
+      }
+      if (response.status === 400 || response.status === 403) {
+        const data = await response.json().catch(() => ({}));
+        return { kind: "refused", data };
+      }
+      return null;
+    } catch {
+      return null;
     }
   }
 
@@ -117,33 +214,38 @@ function startEditor(root) {
       value: sent.get(input),
       version: Number(input.dataset.version),
     }));
-    let response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ cells }),
-      });
-    } catch {
-      response = null;
-    }
+    const answer = await post(cells);
     inflight = false;
-    if (response && (response.ok || response.status === 409)) {
-      const data = await response.json();
+    if (answer && answer.kind === "answered") {
+      const { data } = answer;
       retryDelay = 1000;
       lastSavedAt = data.saved_at;
-      const byAddress = new Map(batch.map((input) => [address(input), input]));
+      const answered = new Set();
       for (const result of data.results) {
         const input = byAddress.get(`${result.table}|${result.row}|${result.column}`);
-        if (input) apply(result, input, sent.get(input));
+        if (input && sent.has(input) && KNOWN.has(result.status)) {
+          apply(result, input, sent.get(input));
+          answered.add(input);
+        }
       }
-    } else if (response && (response.status === 400 || response.status === 403)) {
+      // A cell the answer does not settle (a block refused as a whole because another of its
+      // cells conflicted) was not saved: send it again, never drop it.
+      const again = batch.filter((input) => !answered.has(input));
+      for (const input of again) {
+        if (!queue.has(address(input))) queue.set(address(input), input);
+      }
+      showReport(data.report);
+      if (again.length && !answered.size) {
+        scheduleRetry(); // no progress at all: back off instead of asking again at once
+        refreshStatus();
+        return;
+      }
+    } else if (answer && answer.kind === "refused") {
       // Refused for good (collection closed, not allowed): nothing to retry, say why.
-      const data = await response.json().catch(() => ({}));
-      const message = data.error || "Изменения не приняты.";
+      const message = answer.data.error || "Изменения не приняты.";
       for (const input of batch) {
         failed.add(input);
+        settle(input, sent.get(input));
         setState(input, "error", message);
       }
       showStatus(message, "error");
@@ -253,4 +355,35 @@ function startEditor(root) {
       flush();
     }
   });
+
+  // Edits kept from an earlier visit (the tab was closed before they were sent), then values
+  // typed before this script ran: send them now, each with the version it was typed at.
+  const stored = readStored();
+  for (const [key, entry] of Object.entries(stored)) {
+    const input = byAddress.get(key);
+    if (!input || !entry || typeof entry.value !== "string") {
+      delete stored[key]; // the row was removed meanwhile
+      continue;
+    }
+    if (entry.value === input.defaultValue && String(entry.version) === input.dataset.version) {
+      delete stored[key]; // what the server already holds
+      continue;
+    }
+    if (input.value === input.defaultValue) input.value = entry.value;
+    input.dataset.version = String(Number(entry.version) || 0);
+    queue.set(key, input);
+    setState(input, "saving", "Восстановлено из браузера");
+  }
+  writeStored(stored);
+  for (const input of inputs) {
+    if (input.value !== input.defaultValue && !queue.has(address(input))) {
+      queue.set(address(input), input);
+      remember(input);
+    }
+  }
+  root.dataset.ready = "true";
+  if (queue.size) {
+    refreshStatus();
+    flush();
+  }
 }

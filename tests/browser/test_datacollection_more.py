@@ -141,3 +141,17 @@ def test_a_scan_is_uploaded_from_the_table(table_page, tmp_path):
     expect(cell.get_by_test_id("file-link")).to_be_hidden()
     expect(cell).to_contain_text("Загрузить файл")
     assert not CellFile.objects.exists()
+
+
+def test_an_edit_typed_before_the_editor_script_runs_is_saved(table_page):
+    """Under load the page is visible before its module script has run: a value typed then
+    must still be sent (it was once taken for the saved value and silently dropped)."""
+    page = table_page
+    held = []
+    page.route("**/js/table-editor*.js", lambda route: held.append(route))
+    page.goto(page.url, wait_until="commit")
+    type_into(page, "#cell-counts-grade4-listed", "25")
+    assert held, "the editor script was requested"
+    held[0].continue_()
+    saved_status(page)
+    assert values() == {("counts", "grade4", "listed"): "25"}
