@@ -39,6 +39,9 @@ def _table(form, key, title, order, *, columns, rows=None, max_rows=None, row_he
         FixedRow.objects.update_or_create(
             table=table, key=row_key, defaults={"label": label, "order": number}
         )
+    if rows is not None:
+        # Re-seeding an older demo: rows the definition no longer has go.
+        table.fixed_rows.exclude(key__in=[key for key, _ in rows]).delete()
     return table
 
 
@@ -60,8 +63,16 @@ def build_forms() -> dict[str, Form]:
         "Общие сведения",
         1,
         columns=[("value", "Значение", {"type": Column.Type.TEXT, "max_length": 300})],
+        rows=[("location", "Тип населенного пункта")],
+    )
+    # Headcounts are numbers (checked, summed in exports), never free text.
+    _table(
+        info,
+        "headcount",
+        "Численность",
+        2,
+        columns=[("count", "Человек", {**INT0, "required": True})],
         rows=[
-            ("location", "Тип населенного пункта"),
             ("pupils", "Численность обучающихся в ОО"),
             ("teachers", "Численность педагогических работников"),
         ],
@@ -70,7 +81,7 @@ def build_forms() -> dict[str, Form]:
         info,
         "classes",
         "Классы, участвующие в НИКО",
-        2,
+        3,
         row_header="Класс",
         columns=[
             ("classes", "Количество классов", {**INT0, "required": True}),

@@ -27,8 +27,10 @@ def _values_for(form_code: str, number: int) -> dict[str, list[dict[str, str]]]:
         return {
             "general": {
                 "location": {"value": "город" if number % 3 else "сельская местность"},
-                "pupils": {"value": str(300 + number * 17)},
-                "teachers": {"value": str(20 + number)},
+            },
+            "headcount": {
+                "pupils": {"count": str(300 + number * 17)},
+                "teachers": {"count": str(20 + number)},
             },
             "classes": {
                 "grade4": {"classes": str(1 + number % 3), "listed": str(25 + number % 20)},

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
 from accounts.models import Municipality, Organization, Region, User
+from datacollection.models import Cell
 
 
 def authenticate(*, username, password):
@@ -48,3 +49,14 @@ def test_seed_scale_creates_regions_organizations_and_accounts(db):
     # Running again with the same total adds nothing.
     call_command("seed_scale", organizations=300, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Organization.objects.count() == 300
+
+
+def test_seeded_headcounts_are_stored_in_number_columns(db):
+    """The demo reports fill «Численность …» into the integer column, as whole numbers."""
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    headcounts = Cell.objects.filter(table__key="headcount", row_key__in=["pupils", "teachers"])
+    assert headcounts.exists()
+    assert set(headcounts.values_list("column_key", flat=True)) == {"count"}
+    assert all(value.isdigit() for value in headcounts.values_list("value", flat=True))
+    old_rows = Cell.objects.filter(table__key="general", row_key__in=["pupils", "teachers"])
+    assert not old_rows.exists()
