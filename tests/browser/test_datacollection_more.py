@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from datacollection.models import Cell, CellFile, ReportRow
+from datacollection import services
+from datacollection.models import Cell, CellFile, Report, ReportRow
 from tests.factories import TEST_PASSWORD, OrganizationUserFactory, make_collection, make_form
 
 from .conftest import login, saved_status
@@ -155,3 +156,99 @@ def test_an_edit_typed_before_the_editor_script_runs_is_saved(table_page):
     held[0].continue_()
     saved_status(page)
     assert values() == {("counts", "grade4", "listed"): "25"}
+
+
+def pending_keys(page):
+    """The table editor's copies of unanswered edits in this browser's localStorage."""
+    return page.evaluate(
+        "() => Object.keys(localStorage).filter((key) => key.startsWith('niko-pending:'))"
+    )
+
+
+def type_offline_and_close(page):
+    """Types while every autosave fails, closes the tab; returns the report's address."""
+    page.context.route(AUTOSAVE, lambda route: route.abort("internetdisconnected"))
+    type_into(page, "#cell-counts-grade4-listed", "25")
+    type_into(page, "#cell-counts-grade4-present", "2")
+    type_into(page, "#cell-counts-grade4-present", "24")  # typed again: the newer value wins
+    type_into(page, "#cell-counts-grade8-listed", "30")
+    expect(page.get_by_test_id("save-status")).to_contain_text("Нет связи с сервером")
+    user, report = page.locator("#report-editor").get_attribute("data-user"), page.url
+    assert pending_keys(page) == [f"niko-pending:{user}:{report.rstrip('/').split('/')[-1]}"]
+    page.close()  # the laptop is closed: no «leave the page?» question, the tab is gone
+    page.context.unroute(AUTOSAVE)
+    assert not Cell.objects.exists()
+    return report
+
+
+def test_edits_typed_offline_are_sent_when_the_report_is_opened_again(table_page, new_page):
+    url = type_offline_and_close(table_page)
+    page = new_page(table_page.context)
+    page.goto(url)
+    saved_status(page)
+    assert values() == {
+        ("counts", "grade4", "listed"): "25",
+        ("counts", "grade4", "present"): "24",
+        ("counts", "grade8", "listed"): "30",
+    }
+    expect(page.locator("#cell-counts-grade4-present")).to_have_value("24")
+    assert pending_keys(page) == []  # answered: nothing is kept any more
+    page.reload()
+    expect(page.locator("#cell-counts-grade8-listed")).to_have_value("30")
+
+
+def test_a_kept_edit_of_a_cell_changed_meanwhile_gets_the_conflict_note(table_page, new_page):
+    url = type_offline_and_close(table_page)
+    other = new_page(table_page.context)  # meanwhile, from another computer… here another tab
+    other.route("**/js/table-editor*.js", lambda route: route.abort())  # no replay in it
+    other.goto(url)
+    report = Report.objects.get()
+    user = report.organization.users.get()
+    counts = report.collection.form.tables.get(key="counts")
+    services.cell_save(
+        report=report,
+        user=user,
+        table=counts,
+        row="grade4",
+        column=counts.columns.get(key="listed"),
+        value="31",
+        base_version=0,
+    )
+    other.close()
+    page = new_page(table_page.context)
+    page.goto(url)
+    cell = page.locator("#cell-counts-grade4-listed")
+    expect(cell.locator("xpath=..")).to_have_attribute("data-state", "conflict")
+    expect(cell.locator("xpath=..")).to_contain_text("показано новое «31»")
+    expect(cell).to_have_value("31")
+    saved_status(page)
+    assert values() == {
+        ("counts", "grade4", "listed"): "31",
+        ("counts", "grade4", "present"): "24",
+        ("counts", "grade8", "listed"): "30",
+    }
+    assert pending_keys(page) == []
+
+
+def test_logout_forgets_the_kept_edits_and_another_user_never_gets_them(table_page, new_page, org):
+    url = type_offline_and_close(table_page)
+    # Another person of the same school in this browser (the first one's session ended).
+    colleague = OrganizationUserFactory(organization=org, username="edu470001b")
+    table_page.context.clear_cookies()
+    page = new_page(table_page.context)
+    login(page, colleague.username, TEST_PASSWORD)
+    page.goto(url)
+    expect(page.locator("#report-editor")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#cell-counts-grade4-listed")).to_have_value("")
+    assert len(pending_keys(page)) == 1  # the first user's, untouched and unused
+    page.get_by_role("button", name="Выйти").first.click()
+    assert len(pending_keys(page)) == 1  # logging out forgets only one's own
+    login(page, "edu470001", TEST_PASSWORD)
+    page.get_by_role("button", name="Выйти").first.click()
+    expect(page.get_by_label("Логин")).to_be_visible()
+    assert pending_keys(page) == []
+    login(page, "edu470001", TEST_PASSWORD)
+    page.goto(url)
+    expect(page.locator("#report-editor")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#cell-counts-grade4-listed")).to_have_value("")
+    assert not Cell.objects.exists()
