@@ -13,14 +13,8 @@ from accounts.admin import ReadOnlyAdminMixin
 from accounts.models import Region
 
 from . import services
-from .definition_files import (
-    DefinitionFileError,
-    definition_from_file,
-    form_export_json,
-    logins_from_file,
-    logins_from_text,
-)
 from .definitions import form_definition_errors
+from .login_lists import logins_from_file, logins_from_text
 from .models import (
     Collection,
     Column,
@@ -62,7 +56,7 @@ class FormImportForm(forms.Form):
 
 
 def definition_download(form: Form) -> HttpResponse:
-    response = HttpResponse(form_export_json(form), content_type="application/json")
+    response = HttpResponse(services.form_export_json(form), content_type="application/json")
     response["Content-Disposition"] = content_disposition_header(True, f"{form.code}.json")
     return response
 
@@ -114,7 +108,7 @@ class FormAdmin(admin.ModelAdmin):
         errors = []
         if request.method == "POST" and upload_form.is_valid():
             try:
-                definition = definition_from_file(upload_form.cleaned_data["file"].read())
+                definition = services.definition_from_file(upload_form.cleaned_data["file"].read())
                 form = services.form_import(
                     definition=definition,
                     code=upload_form.cleaned_data["code"],
@@ -122,7 +116,7 @@ class FormAdmin(admin.ModelAdmin):
                     actor=request.user,
                     request=request,
                 )
-            except (DefinitionFileError, services.DefinitionInvalidError) as error:
+            except (services.DefinitionFileError, services.DefinitionInvalidError) as error:
                 errors = error.messages
             else:
                 self.message_user(
@@ -244,7 +238,7 @@ class CollectionAdmin(admin.ModelAdmin):
                     added = services.collection_add_organizations(
                         collection=collection, logins=logins, actor=request.user, request=request
                     )
-            except DefinitionFileError as error:
+            except services.DefinitionFileError as error:
                 errors = error.messages
             except services.DataCollectionError as error:
                 errors = [error.message]

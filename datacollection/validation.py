@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from .errors import CellError
 from .models import Column, CrossCheck, FormTable
 
 REQUIRED_MESSAGE = "Заполните ячейку."
@@ -21,12 +22,6 @@ MAX_INPUT_LENGTH = 10_000
 DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 NUMBER_RE = re.compile(r"^[+-]?\d+([.,]\d+)?$")
-
-
-class CellError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _special_code(column: Column, text: str) -> str | None:

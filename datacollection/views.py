@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
+from core.errors import AccessDenied, ServiceError
 from core.text import msk, msk_time
 
 from . import excel, services
@@ -31,7 +32,7 @@ from .selectors import (
     report_grid,
     row_totals,
 )
-from .validation import CellError, display_value
+from .validation import display_value
 
 MAX_CELLS_PER_REQUEST = 500
 
@@ -129,9 +130,9 @@ def _save_one(request, report, columns, cell, written: list) -> dict:
             "value": display_value(column, conflict.current_value),
             "version": conflict.current_version,
         }
-    except (CellError, services.DataCollectionError) as error:
-        if isinstance(error, services.CollectionClosedError | services.WriteNotAllowedError):
-            raise
+    except (services.CollectionClosedError, AccessDenied):
+        raise
+    except ServiceError as error:
         return {**result, "status": "error", "message": error.message}
     if saved.report is not None:
         written.append(saved.report)
@@ -163,7 +164,7 @@ def report_autosave(request, pk):
     written: list = []
     try:
         results = [_save_one(request, report, columns, cell, written) for cell in cells]
-    except (services.CollectionClosedError, services.WriteNotAllowedError) as error:
+    except (services.CollectionClosedError, AccessDenied) as error:
         return JsonResponse({"error": error.message}, status=HTTPStatus.FORBIDDEN)
     conflict = any(result["status"] == "conflict" for result in results)
     return JsonResponse(
@@ -187,9 +188,9 @@ def _table_of(report, key):
 def _write_or_message(request, report, write):
     try:
         write()
-    except services.WriteNotAllowedError as error:
+    except AccessDenied as error:
         return HttpResponseForbidden(error.message)
-    except services.DataCollectionError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect("datacollection:report_detail", pk=report.pk)
 
@@ -228,9 +229,9 @@ def report_submit(request, pk):
     except services.ReportHasErrorsError as invalid:
         messages.error(request, invalid.message)
         return _render_report(request, report, errors=invalid.errors)
-    except services.WriteNotAllowedError as error:
+    except AccessDenied as error:
         return HttpResponseForbidden(error.message)
-    except services.DataCollectionError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
         return redirect("datacollection:report_detail", pk=report.pk)
     messages.success(
@@ -273,12 +274,12 @@ def report_excel_import(request, pk):
         result = services.report_excel_import(
             report=report, user=request.user, rows=rows, request=request
         )
-    except services.WriteNotAllowedError as error:
+    except AccessDenied as error:
         return HttpResponseForbidden(error.message)
     except excel.ExcelCellErrors as invalid:
-        messages.error(request, "Данные из файла не загружены: исправьте ошибки в файле.")
+        messages.error(request, invalid.message)
         return _render_report(request, report, import_errors=invalid.errors)
-    except (excel.ExcelFileError, services.DataCollectionError) as error:
+    except ServiceError as error:
         messages.error(request, error.message)
         return redirect("datacollection:report_detail", pk=report.pk)
     messages.success(
@@ -317,13 +318,13 @@ def _file_write(request, pk, write):
     table, row, column = _file_address(report, request.POST)
     try:
         saved = write(report, table, row, column)
-    except services.WriteNotAllowedError as error:
+    except AccessDenied as error:
         return HttpResponseForbidden(error.message)
     except services.CollectionClosedError as error:
         return _file_answer(
             request, report, ok=False, message=error.message, status=HTTPStatus.FORBIDDEN
         )
-    except services.DataCollectionError as error:
+    except ServiceError as error:
         return _file_answer(
             request, report, ok=False, message=error.message, status=HTTPStatus.BAD_REQUEST
         )

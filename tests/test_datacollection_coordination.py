@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from core.errors import AccessDenied, ServiceError
 from datacollection import services
 from datacollection.models import Extension, Report
 from datacollection.selectors import collection_cards_for_user
-from tests.factories import ReportFactory, make_collection
+from tests.factories import ReportFactory, fill_valid, make_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +55,6 @@ def test_submitting_again_settles_the_return(submitted_report, regional, org_use
         report=submitted_report, actor=regional, comment="Исправьте."
     )
     # The organization fills the form validly and submits again.
-    from .test_datacollection_services import fill_valid
-
     fill_valid(submitted_report, org_user)
     services.report_submit(report=submitted_report, user=org_user)
     submitted_report.refresh_from_db()
@@ -132,6 +131,64 @@ def test_municipal_coordinator_cannot_grant_an_extension(collection, org, munici
             until=collection.closes_at + timedelta(days=1),
             actor=municipal,
         )
+    assert not Extension.objects.exists()
+
+
+def test_return_of_a_report_of_another_region_is_refused_by_the_service(
+    org_other_region, other_regional, regional, operator
+):
+    """The service scopes the report itself: a caller that skipped the selectors still cannot
+    act across regions."""
+    collection = make_collection(organizations=[org_other_region])
+    foreign = ReportFactory(
+        collection=collection,
+        organization=org_other_region,
+        status=Report.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    with pytest.raises(services.CoordinationDeniedError) as caught:
+        services.report_return_for_corrections(report=foreign, actor=regional, comment="?")
+    assert caught.value.message == services.OUT_OF_SCOPE_MESSAGE
+    assert isinstance(caught.value, AccessDenied) and isinstance(caught.value, ServiceError)
+    foreign.refresh_from_db()
+    assert foreign.status == Report.Status.SUBMITTED and foreign.returned_at is None
+    assert not AuditEvent.objects.filter(action="report.returned").exists()
+    # Its own coordinator and the operator may.
+    for actor in (other_regional, operator):
+        foreign.status = Report.Status.SUBMITTED
+        foreign.save()
+        services.report_return_for_corrections(report=foreign, actor=actor, comment="Исправьте.")
+    assert AuditEvent.objects.filter(action="report.returned").count() == 2
+
+
+def test_extension_for_an_organization_of_another_region_is_refused_by_the_service(
+    org_other_region, other_regional, regional
+):
+    collection = make_collection(organizations=[org_other_region])
+    until = collection.closes_at + timedelta(days=1)
+    with pytest.raises(services.CoordinationDeniedError) as caught:
+        services.extension_grant(
+            collection=collection, organization=org_other_region, until=until, actor=regional
+        )
+    assert caught.value.message == services.OUT_OF_SCOPE_MESSAGE
+    assert not Extension.objects.exists()
+    services.extension_grant(
+        collection=collection, organization=org_other_region, until=until, actor=other_regional
+    )
+    assert Extension.objects.get().granted_by == other_regional
+
+
+def test_extension_for_an_organization_outside_the_collection_is_refused(
+    collection, org_same_municipality, regional
+):
+    with pytest.raises(services.DataCollectionError) as caught:
+        services.extension_grant(
+            collection=collection,
+            organization=org_same_municipality,
+            until=collection.closes_at + timedelta(days=1),
+            actor=regional,
+        )
+    assert caught.value.message == services.NOT_PARTICIPATING_MESSAGE
     assert not Extension.objects.exists()
 
 

@@ -12,9 +12,9 @@ from openpyxl import Workbook
 
 from accounts.models import AuditEvent
 from datacollection import services
-from datacollection.definition_files import definition_from_file, form_export, form_export_json
 from datacollection.definitions import form_definition_errors
 from datacollection.models import Collection, Column, CrossCheck, FixedRow, Form, FormTable
+from datacollection.services import definition_from_file, form_export, form_export_json
 from tests.factories import make_collection, make_form
 
 pytestmark = pytest.mark.django_db

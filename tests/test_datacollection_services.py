@@ -11,7 +11,7 @@ from datacollection import services
 from datacollection.models import Cell, Extension, Report, Submission
 from datacollection.selectors import collection_cards_for_user, report_for_user_or_404
 from datacollection.validation import CellError
-from tests.factories import ReportFactory, make_collection
+from tests.factories import ReportFactory, cell_address, fill_valid, make_collection, save_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -26,23 +26,8 @@ def report(collection, org):
     return ReportFactory(collection=collection, organization=org)
 
 
-def address(report, table_key, column_key):
-    table = report.collection.form.tables.get(key=table_key)
-    return table, table.columns.get(key=column_key)
-
-
-def save(report, user, table_key, row, column_key, value, base_version=0, **kwargs):
-    table, column = address(report, table_key, column_key)
-    return services.cell_save(
-        report=report,
-        user=user,
-        table=table,
-        row=row,
-        column=column,
-        value=value,
-        base_version=base_version,
-        **kwargs,
-    )
+address = cell_address
+save = save_cell
 
 
 def test_saving_a_cell_stores_it_starts_the_report_and_is_audited(report, org_user):
@@ -141,12 +126,6 @@ def test_dynamic_rows_are_added_up_to_the_maximum_and_removed_with_their_cells(r
     assert not Cell.objects.filter(row_key=rows[0].key).exists()
     removed = AuditEvent.objects.get(action="report.row_removed")
     assert removed.details == {"old": {"code": "80001"}}
-
-
-def fill_valid(report, user):
-    for row in ("grade4", "grade8"):
-        for key, value in (("listed", "25"), ("present", "24"), ("absent", "1")):
-            save(report, user, "counts", row, key, value)
 
 
 def test_submit_with_errors_changes_nothing_and_lists_cell_addresses(report, org_user):
