@@ -183,6 +183,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
+    def get_short_name(self) -> str:
+        """How the admin greets: «Федеральный оператор» rather than only the first name."""
+        return self.get_full_name() or self.username
+
     @property
     def is_operator(self) -> bool:
         return self.role == self.Role.OPERATOR
