@@ -35,6 +35,10 @@ FORMS: dict[str, tuple[str, str]] = {
     "datacollection.submission": ("переданный отчет", MASCULINE),
     "forum.category": ("категорию", FEMININE),
     "forum.question": ("вопрос", MASCULINE),
+    "studies.schoolclass": ("участвующий класс", MASCULINE),
+    "studies.room": ("аудиторию", FEMININE),
+    "studies.participantcode": ("код участника", MASCULINE),
+    "studies.roomprotocol": ("протокол проведения в аудитории", MASCULINE),
 }
 
 _ENDINGS = {MASCULINE: "", FEMININE: "а", NEUTER: "о"}
