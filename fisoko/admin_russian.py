@@ -39,6 +39,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "studies.room": ("аудиторию", FEMININE),
     "studies.participantcode": ("код участника", MASCULINE),
     "studies.roomprotocol": ("протокол проведения в аудитории", MASCULINE),
+    "results.reportdefinition": ("статистический отчет", MASCULINE),
 }
 
 _ENDINGS = {MASCULINE: "", FEMININE: "а", NEUTER: "о"}
