@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("publications/", include("publications.urls")),
     path("collections/", include("datacollection.urls")),
+    path("studies/", include("studies.urls")),
     path("forum/", include("forum.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from django.template import loader
 
 from datacollection.selectors import collection_cards_for_user
 from publications.selectors import latest_publications_for
+from studies.presenters import study_cards_for
 
 
 def cabinet(request):
@@ -11,6 +12,7 @@ def cabinet(request):
     context = {
         "latest_publications": latest_publications_for(request.user),
         "collection_cards": collection_cards_for_user(request.user),
+        "study_cards": study_cards_for(request.user),
     }
     return render(request, "cabinet.html", context)
 

@@ -171,8 +171,7 @@ class ParticipantCode(models.Model):
 
 def protocol_scan_upload_to(instance, filename: str) -> str:
     # A random name on disk, like every other upload: the original name lives in `scan_name`.
-    extension = PurePath(filename).suffix.lower().lstrip(".")[:10]
-    return f"studies/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
+    return tick_file_upload_to(instance, filename)
 
 
 class RoomProtocol(models.Model):
@@ -216,3 +215,163 @@ class RoomProtocol(models.Model):
     def clean(self):
         if self.started_at and self.ended_at and self.started_at >= self.ended_at:
             raise ValidationError({"ended_at": "Время окончания должно быть позже времени начала."})
+
+
+class Stage(models.TextChoices):
+    PREPARATION = "preparation", "Подготовка к НИКО"
+    CONDUCT = "conduct", "Проведение НИКО"
+    COMPLETION = "completion", "Завершение НИКО"
+
+
+class StageDate(models.Model):
+    """One line of the study's calendar: a stage's dates, for a grade and subject or for all,
+    for one region or everywhere. A region's own lines replace the general ones for that stage."""
+
+    study = models.ForeignKey(
+        Study, verbose_name="исследование", on_delete=models.CASCADE, related_name="stage_dates"
+    )
+    stage = models.CharField("этап", max_length=12, choices=Stage.choices)
+    grade = models.PositiveSmallIntegerField(
+        "класс", null=True, blank=True, validators=GRADE_VALIDATORS, help_text="Пусто — все."
+    )
+    subject = models.CharField("предмет", max_length=100, blank=True, help_text="Пусто — все.")
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name="регион",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Пусто — для всех регионов.",
+    )
+    starts_on = models.DateField("начало")
+    ends_on = models.DateField("окончание")
+
+    class Meta:
+        verbose_name = "срок этапа"
+        verbose_name_plural = "календарь исследования"
+        ordering = ["study", "starts_on", "grade", "subject"]
+
+    def __str__(self):
+        return f"{self.get_stage_display()}: {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
+            raise ValidationError({"ends_on": "Окончание этапа не может быть раньше начала."})
+
+
+class ChecklistSettings(models.Model):
+    """Which of the study's forms and publications the checklist watches."""
+
+    study = models.OneToOneField(
+        Study, verbose_name="исследование", on_delete=models.CASCADE, related_name="checklist"
+    )
+    registration_collection = models.ForeignKey(
+        "datacollection.Collection",
+        verbose_name="сведения об ОО (подготовка, п. 3)",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    survey_collection = models.ForeignKey(
+        "datacollection.Collection",
+        verbose_name="анкеты (проведение, п. 5)",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    protocol_collection = models.ForeignKey(
+        "datacollection.Collection",
+        verbose_name="протокол проведения в ОО (завершение, п. 2)",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    results_collection = models.ForeignKey(
+        "datacollection.Collection",
+        verbose_name="форма сбора результатов",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    security_memo = models.ForeignKey(
+        "publications.Publication",
+        verbose_name="памятка по информационной безопасности",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "настройки перечня действий"
+        verbose_name_plural = "настройки перечня действий"
+
+    def __str__(self):
+        return f"Перечень действий: {self.study}"
+
+
+def tick_file_upload_to(instance, filename: str) -> str:
+    extension = PurePath(filename).suffix.lower().lstrip(".")[:10]
+    return f"studies/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
+
+
+class ChecklistTick(models.Model):
+    """An item the school ticked itself: when, who, and the scan where the item needs one."""
+
+    study = models.ForeignKey(
+        Study, verbose_name="исследование", on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="организация", on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.CharField("пункт", max_length=40)
+    ticked_at = models.DateTimeField("отмечено", default=timezone.now)
+    ticked_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="кто отметил",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    file = models.FileField("скан", upload_to=tick_file_upload_to, max_length=200, blank=True)
+    file_name = models.CharField("имя файла", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "отметка о выполнении"
+        verbose_name_plural = "отметки о выполнении"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "organization", "item"], name="checklisttick_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["study", "item"])]
+
+    def __str__(self):
+        return f"{self.organization_id}: {self.item}"
+
+
+class StatisticalReportOpened(models.Model):
+    """The organization opened its statistical report (checklist «Завершение», п. 3)."""
+
+    study = models.ForeignKey(
+        Study, verbose_name="исследование", on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="организация", on_delete=models.CASCADE, related_name="+"
+    )
+    opened_at = models.DateTimeField("впервые открыт", default=timezone.now)
+
+    class Meta:
+        verbose_name = "открытие статистического отчета"
+        verbose_name_plural = "открытия статистических отчетов"
+        constraints = [
+            models.UniqueConstraint(fields=["study", "organization"], name="statreport_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id}: {self.opened_at:%d.%m.%Y}"

@@ -1,14 +1,14 @@
 """Reads of the study cycle. Everything a user can reach goes through `study_for_user_or_404`
 and `organizations_visible_to`, so pages, prints and exports agree about scope."""
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
 from datacollection.models import Collection, Study
 
-from .models import ParticipantCode, Room, SchoolClass
+from .models import ParticipantCode, Room, SchoolClass, StageDate
 
 
 def participating_organizations(study: Study) -> QuerySet[Organization]:
@@ -76,3 +76,22 @@ def room_for_user_or_404(user: User, pk: int) -> Room:
         )
     except (Room.DoesNotExist, ValueError, TypeError):
         raise Http404("Аудитория не найдена") from None
+
+
+def stage_calendar(study: Study, organization: Organization) -> list[StageDate]:
+    """The calendar lines that apply to the organization: its region's own lines for a stage
+    replace the general lines of that stage."""
+    lines = list(
+        StageDate.objects.filter(study=study)
+        .filter(Q(region__isnull=True) | Q(region_id=organization.region_id))
+        .order_by("starts_on", "grade", "subject")
+    )
+    regional_stages = {line.stage for line in lines if line.region_id is not None}
+    return [
+        line for line in lines if line.region_id is not None or line.stage not in regional_stages
+    ]
+
+
+def room_codes(room: Room) -> QuerySet[ParticipantCode]:
+    """«Список участников в аудитории»: the room's codes in list order."""
+    return room.codes.select_related("school_class").order_by("grade", "number")

@@ -95,8 +95,9 @@ def test_cabinet_block_query_count_is_constant(as_user, org_user, count, django_
     client = as_user(org_user)
     # 1 session, 2 user, 3 the latest publications with the read state, 4 their attachments,
     # 5 the organization's collections for the «Сбор данных» block, 6 the forum's
-    # unread-answers badge in the section bar (organizations only).
-    with django_assert_num_queries(6):
+    # unread-answers badge in the section bar (organizations only), 7 the studies the
+    # organization takes part in («Что сделать сейчас»; none here).
+    with django_assert_num_queries(7):
         response = client.get(reverse("cabinet"))
     assert "Последние публикации" in response.content.decode()
 

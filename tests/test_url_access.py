@@ -6,6 +6,7 @@ Admin URLs are checked by one rule for all of them (`test_admin_is_for_operators
 """
 
 from dataclasses import dataclass, field
+from datetime import date, time
 from http import HTTPStatus
 
 import pytest
@@ -62,6 +63,9 @@ NO_CONTENT = HTTPStatus.NO_CONTENT
 MONITORING_READ = by_role(OK, OK, OK, FORBIDDEN)
 MONITORING_ACT = {**MONITORING_READ, "municipal": FORBIDDEN}
 MONITORING_EXPORT = {**MONITORING_READ, "municipal": NOT_FOUND}
+
+SCHOOL_ONLY = by_role(NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)
+GRID_READ = by_role(OK, OK, OK, NOT_FOUND)
 
 CASES: dict[str, Case] = {
     "cabinet": Case(everyone_logged_in()),
@@ -277,6 +281,33 @@ CASES: dict[str, Case] = {
         method="post",
         kwargs=lambda w: {"pk": w["export_job"].pk},
     ),
+    # The study cycle of `org` (region 47, m001): its own pages are the school's alone (404 for
+    # everyone else, coordinators included); the readiness grid is for monitors, reminding
+    # for those who act (the municipal coordinator only watches: 403).
+    "studies:school_study": Case(SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk}),
+    "studies:checklist_tick": Case(
+        {**SCHOOL_ONLY, "organization": FOUND},
+        method="post",
+        kwargs=lambda w: {"study_pk": w["study"].pk, "item": "prep_documents"},
+    ),
+    "studies:checklist_file": Case(
+        SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk, "item": "prep_specialists"}
+    ),
+    "studies:participants": Case(SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk}),
+    "studies:codes_print": Case(SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk}),
+    "studies:rooms": Case(SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk}),
+    "studies:room_list": Case(SCHOOL_ONLY, kwargs=lambda w: {"pk": w["room"].pk}),
+    "studies:room_list_xlsx": Case(SCHOOL_ONLY, kwargs=lambda w: {"pk": w["room"].pk}),
+    "studies:room_protocol": Case(SCHOOL_ONLY, kwargs=lambda w: {"pk": w["room"].pk}),
+    "studies:room_protocol_scan": Case(SCHOOL_ONLY, kwargs=lambda w: {"pk": w["room"].pk}),
+    "studies:grid": Case(GRID_READ, kwargs=lambda w: {"study_pk": w["study"].pk}),
+    "studies:grid_xlsx": Case(GRID_READ, kwargs=lambda w: {"study_pk": w["study"].pk}),
+    "studies:grid_remind": Case(
+        {**GRID_READ, "operator": FOUND, "regional": FOUND, "municipal": FORBIDDEN},
+        method="post",
+        kwargs=lambda w: {"study_pk": w["study"].pk},
+        data={"item": "prep_documents"},
+    ),
 }
 
 
@@ -436,6 +467,40 @@ def monitoring_world(world):
 
 
 WORLD_HOOKS.append(monitoring_world)
+
+
+def studies_world(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from studies import services
+    from tests.factories import give_class, give_room
+
+    school = world["users"]["organization"]
+    study = world["collection"].study
+    give_class(school, study, pupils=3)
+    room = give_room(school, study)
+    services.distribute_codes(user=school, study=study, organization=school.organization)
+    services.save_room_protocol(
+        user=school,
+        room=room,
+        held_on=date(2026, 4, 15),
+        started_at=time(10, 0),
+        ended_at=time(10, 45),
+        present_code_ids=list(room.codes.values_list("pk", flat=True)),
+        observer_present=True,
+        scan=SimpleUploadedFile("Протокол 101.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    services.tick_item(
+        user=school,
+        study=study,
+        organization=school.organization,
+        item_key="prep_specialists",
+        scan=SimpleUploadedFile("Приказ.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    return {"study": study, "room": room}
+
+
+WORLD_HOOKS.append(studies_world)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,7 +1,9 @@
 """Writes of the study cycle, by concern: codes, rooms (and distribution), protocols, checklist."""
 
 from .access import StudyError, check_school_writes
+from .checklist import room_list_issued, statistical_report_opened, tick_item, untick_item
 from .codes import remove_school_class, save_school_class
+from .protocols import save_room_protocol
 from .rooms import assign_codes, distribute_codes, remove_room, save_room
 
 __all__ = [
@@ -11,6 +13,11 @@ __all__ = [
     "distribute_codes",
     "remove_room",
     "remove_school_class",
+    "room_list_issued",
     "save_room",
+    "save_room_protocol",
     "save_school_class",
+    "statistical_report_opened",
+    "tick_item",
+    "untick_item",
 ]

@@ -1,0 +1,161 @@
+"""The coordinator's readiness grid: one row per organization in scope, one column per
+checklist item and per form of the study; filters, counts per column, the .xlsx and the rule
+«who is behind on an item» that reminders use. Rows come from `readiness`, so the grid and the
+school's own checklist cannot disagree."""
+
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from openpyxl import Workbook
+
+from accounts.models import Organization, Region, User
+from accounts.scoping import organizations_visible_to
+from core.files import safe_text
+from core.text import msk
+from datacollection.models import Collection, Report, Study
+
+from . import checklist
+from .readiness import DONE, OVERDUE, OrganizationReadiness, applicable_items, readiness
+from .selectors import participating_organizations
+
+FORM_LABELS = dict(Report.Status.choices)
+
+
+@dataclass
+class Column:
+    key: str  # item key or «form-<collection id>»
+    title: str
+    item: checklist.Item | None = None
+    collection: Collection | None = None
+    done: int = 0
+    behind: int = 0
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    rows: list[OrganizationReadiness]
+    total: int  # organizations in scope before filters
+    filters: dict = field(default_factory=dict)
+
+
+def grid_organizations(user: User, study: Study, *, region: Region | None) -> QuerySet:
+    organizations = organizations_visible_to(user).filter(
+        pk__in=participating_organizations(study).values("pk")
+    )
+    if region is not None:
+        organizations = organizations.filter(region=region)
+    return organizations.order_by("login")
+
+
+def is_done(row: OrganizationReadiness, key: str) -> bool:
+    if key.startswith("form-"):
+        state = row.forms.get(int(key[5:]))
+        return bool(state and state.done)
+    state = row.items.get(key)
+    return bool(state and state.status == DONE)
+
+
+def is_behind(row: OrganizationReadiness, key: str) -> bool:
+    if key.startswith("form-"):
+        state = row.forms.get(int(key[5:]))
+        return bool(state and state.behind)
+    state = row.items.get(key)
+    return bool(state and state.status == OVERDUE)
+
+
+def build_grid(
+    user: User,
+    study: Study,
+    *,
+    region: Region | None = None,
+    municipality_id: int | None = None,
+    behind_only: bool = False,
+    item: str = "",
+) -> Grid:
+    """`item` narrows the rows to organizations that have not done that column yet."""
+    organizations = grid_organizations(user, study, region=region)
+    if municipality_id:
+        organizations = organizations.filter(municipality_id=municipality_id)
+    rows, collections = readiness(study, organizations)
+    columns = [Column(i.key, i.short, item=i) for i in applicable_items(study)] + [
+        Column(f"form-{c.pk}", c.form.title, collection=c) for c in collections
+    ]
+    total = len(rows)
+    if behind_only:
+        rows = [row for row in rows if row.behind]
+    if item and any(column.key == item for column in columns):
+        rows = [row for row in rows if not is_done(row, item)]
+    for column in columns:
+        column.done = sum(1 for row in rows if is_done(row, column.key))
+        column.behind = sum(1 for row in rows if is_behind(row, column.key))
+    return Grid(columns, rows, total)
+
+
+def not_done_on(rows: list[OrganizationReadiness], key: str) -> list[Organization]:
+    return [row.organization for row in rows if not is_done(row, key)]
+
+
+def cell_label(row: OrganizationReadiness, column: Column) -> str:
+    if column.collection is not None:
+        state = row.forms[column.collection.pk]
+        label = FORM_LABELS.get(state.status, "")
+        if state.behind:
+            label = "Не сдано, срок истек"
+        return f"{label} {msk(state.submitted_at)}".strip() if state.submitted_at else label
+    state = row.items.get(column.key)
+    if state is None:
+        return ""
+    if state.status == DONE:
+        return f"Выполнено {state.done_at:%d.%m.%Y}" if state.done_at else "Выполнено"
+    return "Просрочено" if state.status == OVERDUE else "Не выполнено"
+
+
+def grid_workbook(grid: Grid, study: Study) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Готовность ОО")
+    sheet.append([safe_text(f"Готовность ОО: {study}")])
+    sheet.append(["Логин", "Организация", *[safe_text(c.title) for c in grid.columns]])
+    for row in grid.rows:
+        sheet.append(
+            [
+                row.organization.login,
+                safe_text(row.organization.name),
+                *[cell_label(row, column) for column in grid.columns],
+            ]
+        )
+    sheet.append(["Выполнено", "", *[column.done for column in grid.columns]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class GridCell:
+    label: str
+    css: str
+    date: object = None
+
+
+def cell_for(row: OrganizationReadiness, column: Column) -> GridCell:
+    if column.collection is not None:
+        state = row.forms[column.collection.pk]
+        if state.done:
+            return GridCell("Сдано", "done", state.submitted_at)
+        if state.behind:
+            return GridCell("Не сдано", "overdue")
+        return GridCell(FORM_LABELS.get(state.status, ""), "pending")
+    state = row.items.get(column.key)
+    if state is None:
+        return GridCell("", "na")
+    if state.status == DONE:
+        return GridCell("Выполнено", "done", state.done_at)
+    if state.status == OVERDUE:
+        return GridCell("Просрочено", "overdue")
+    return GridCell("Не выполнено", "pending")
+
+
+def page_rows(rows: list[OrganizationReadiness], columns: list[Column]) -> list[tuple]:
+    """(organization, [GridCell per column]) for the rows shown on one page."""
+    return [(row.organization, [cell_for(row, column) for column in columns]) for row in rows]

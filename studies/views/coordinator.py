@@ -1,0 +1,123 @@
+"""The readiness grid of a study for coordinators (and operators, per region): who is behind
+in what, the .xlsx, and one reminder to everyone who has not done an item."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import permissions
+from accounts.models import Region
+from accounts.scoping import municipalities_visible_to, regions_visible_to
+from core.errors import ServiceError
+
+from ..grid import build_grid, grid_workbook, page_rows
+from ..selectors import study_for_user_or_404
+from ..services import reminders
+
+PAGE_SIZE = 100
+
+
+def _study(request, study_pk):
+    if not permissions.may_monitor(request.user):
+        raise Http404("Исследование не найдено")
+    return study_for_user_or_404(request.user, study_pk)
+
+
+def _region(request) -> Region | None:
+    """Operators look at one region at a time; coordinators at their own scope."""
+    if not permissions.may_see_all_regions(request.user):
+        return None
+    regions = regions_visible_to(request.user)
+    code = request.GET.get("region") or request.POST.get("region")
+    return regions.filter(code=code).first() or regions.order_by("code").first()
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _grid(request, study, region):
+    return build_grid(
+        request.user,
+        study,
+        region=region,
+        municipality_id=_int(request.GET.get("municipality")),
+        behind_only=request.GET.get("behind") == "1",
+        item=request.GET.get("item", ""),
+    )
+
+
+@require_GET
+def grid(request, study_pk):
+    study = _study(request, study_pk)
+    region = _region(request)
+    readiness_grid = _grid(request, study, region)
+    page = Paginator(readiness_grid.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    municipalities = municipalities_visible_to(request.user)
+    if region is not None:
+        municipalities = municipalities.filter(region=region)
+    return render(
+        request,
+        "studies/grid.html",
+        {
+            "study": study,
+            "grid": readiness_grid,
+            "page": page,
+            "rows": page_rows(page.object_list, readiness_grid.columns),
+            "region": region,
+            "regions": regions_visible_to(request.user) if region is not None else None,
+            "municipalities": municipalities.order_by("name"),
+            "selected_municipality": _int(request.GET.get("municipality")),
+            "selected_item": request.GET.get("item", ""),
+            "behind": request.GET.get("behind") == "1",
+        },
+    )
+
+
+@require_GET
+def grid_xlsx(request, study_pk):
+    study = _study(request, study_pk)
+    readiness_grid = _grid(request, study, _region(request))
+    response = HttpResponse(
+        grid_workbook(readiness_grid, study),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"Готовность ОО — {study.code}.xlsx"
+    )
+    return response
+
+
+@require_POST
+def grid_remind(request, study_pk):
+    study = _study(request, study_pk)
+    if not permissions.may_act_on_organizations(request.user):
+        raise PermissionDenied(reminders.NOT_ALLOWED)
+    region = _region(request)
+    try:
+        sent, skipped = reminders.remind_not_done(
+            user=request.user,
+            study=study,
+            item_key=request.POST.get("item", ""),
+            region=region,
+            request=request,
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, reminders.reminded_label(sent))
+        if skipped:
+            messages.warning(
+                request,
+                "Нет адреса электронной почты: " + ", ".join(o.login for o in skipped[:20]),
+            )
+    url = reverse("studies:grid", kwargs={"study_pk": study.pk})
+    return redirect(f"{url}?region={region.code}" if region else url)
