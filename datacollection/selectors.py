@@ -7,16 +7,13 @@ from datetime import datetime
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
-from core.text import msk
 
 from .definitions import TableDefinition, load_form
-from .labels import column_hint, duration_words
 from .models import (
     Cell,
     CellFile,
@@ -28,6 +25,7 @@ from .models import (
     Report,
     ReportRow,
 )
+from .presenters import CollectionCard, collection_card, column_hint
 from .validation import cell_anchor, computed_values, display_value
 
 
@@ -75,76 +73,21 @@ def collection_for_organization_or_404(organization: Organization | None, pk: in
         raise Http404("Сбор данных не найден") from None
 
 
-@dataclass
-class CollectionCard:
-    collection: Collection
-    report: Report | None
-    is_open: bool
-    deadline: datetime
-    status_label: str
-    interval_label: str
-    time_label: str
-    last_action: str
-    has_unsubmitted_changes: bool
-    button_label: str
-    url: str
-
-
-def report_last_action(report: Report | None) -> str:
-    """«Данные сохранены 21.11.2026 13:50 (МСК), отчет не сдан» / «Отчет сдан … (МСК)»."""
-    if report is None or report.status == Report.Status.NOT_STARTED:
-        return "Данные не вводились"
-    if report.status == Report.Status.SUBMITTED:
-        return f"Отчет сдан {msk(report.submitted_at)}"
-    if report.returned_at:
-        return f"Отчет возвращен на доработку {msk(report.returned_at)}"
-    return f"Данные сохранены {msk(report.last_saved_at)}, отчет не сдан"
-
-
-def collection_card(
-    collection: Collection, organization: Organization, *, at: datetime
-) -> CollectionCard:
-    reports = getattr(collection, "organization_reports", None)
-    if reports is None:
-        reports = list(collection.reports.filter(organization=organization))
-    report = reports[0] if reports else None
-    is_open = collection.is_open_for(organization, at=at)
-    deadline = collection.deadline_for(organization)
-    started = report is not None and report.status != Report.Status.NOT_STARTED
-    if is_open:
-        time_label = f"Закроется через {duration_words(deadline - at)}"
-        button_label = "Редактировать" if started else "Заполнить"
-    elif not collection.has_opened(at=at) and not collection.closed_manually:
-        time_label = f"Откроется через {duration_words(collection.opens_at - at)}"
-        button_label = ""
-    else:
-        time_label = f"Закрыт {msk(min(deadline, at))}" if not collection.closed_manually else ""
-        button_label = "Просмотреть" if started else ""
-    return CollectionCard(
-        collection=collection,
-        report=report,
-        is_open=is_open,
-        deadline=deadline,
-        status_label="Открыт" if is_open else "Закрыт",
-        interval_label=f"{msk(collection.opens_at)} — {msk(deadline)}",
-        time_label=time_label,
-        last_action=report_last_action(report),
-        has_unsubmitted_changes=bool(report and report.has_unsubmitted_changes),
-        button_label=button_label,
-        url=reverse("datacollection:collection_fill", kwargs={"collection_pk": collection.pk}),
-    )
-
-
 def collection_cards_for_user(user: User, *, at: datetime | None = None) -> list[CollectionCard]:
     """The «Сбор данных» block: one card per collection of the user's organization."""
     if not permissions.is_organization_user(user):
         return []
     at = at or timezone.now()
     organization = user.organization
-    return [
-        collection_card(collection, organization, at=at)
-        for collection in collections_for_organization(organization)
-    ]
+    cards = []
+    for collection in collections_for_organization(organization):
+        reports = getattr(collection, "organization_reports", None)
+        if reports is None:
+            reports = list(collection.reports.filter(organization=organization))
+        cards.append(
+            collection_card(collection, organization, reports[0] if reports else None, at=at)
+        )
+    return cards
 
 
 @dataclass

@@ -13,6 +13,7 @@ from core.errors import AccessDenied, ServiceError
 from datacollection import services
 from datacollection.models import Extension, Report
 from datacollection.selectors import collection_cards_for_user
+from monitoring import selectors as monitoring_selectors
 from tests.factories import ReportFactory, fill_valid, make_collection
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,29 @@ def test_return_for_corrections_shows_the_comment_and_reopens_the_report(
     assert card.report.returned_comment == "Проверьте баллы за задание 3."
     event = AuditEvent.objects.get(action="report.returned")
     assert event.details["comment"] == "Проверьте баллы за задание 3."
+
+
+def test_the_schools_card_and_monitoring_show_one_status_for_a_returned_report(
+    submitted_report, regional, org_user, as_user
+):
+    """One rule (datacollection.status) read by both pages: the school's card and the
+    coordinator's participant list say «Сдано» with the flag «возвращено на доработку»."""
+    services.report_return_for_corrections(
+        report=submitted_report, actor=regional, comment="Исправьте."
+    )
+    card = collection_cards_for_user(org_user)[0]
+    assert card.participant.text == "Сдано (возвращено на доработку)"
+    cabinet = as_user(org_user).get(reverse("cabinet")).content.decode()
+    assert 'data-testid="participant-status">Статус: Сдано, <span' in cabinet
+    assert "возвращено на доработку</span>" in cabinet
+    listing = as_user(regional).get(
+        reverse("monitoring:participant_list", args=[submitted_report.collection.pk])
+    )
+    row = listing.content.decode()
+    assert ">Сдано</span>" in row and ">возвращено на доработку</span>" in row
+    [participant] = monitoring_selectors.participants(regional, submitted_report.collection)
+    assert participant.participation_status == card.participant.status
+    assert participant.is_returned is card.participant.is_returned is True
 
 
 def test_submitting_again_settles_the_return(submitted_report, regional, org_user):

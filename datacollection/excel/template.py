@@ -12,8 +12,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..definitions import TableDefinition
-from ..labels import column_hint
 from ..models import Column
+from ..presenters import column_hint
 from .layout import FIRST_DATA_ROW, FIRST_VALUE_COLUMN
 
 HEADER_FILL = PatternFill("solid", fgColor="E9EEF6")
