@@ -163,11 +163,36 @@ class FormTableAdmin(admin.ModelAdmin):
     inlines = [ColumnInline, FixedRowInline, CrossCheckInline]
 
 
+class ExtensionAdminForm(forms.ModelForm):
+    """An extension typed in the admin meets the same date rules as «Продлить срок»
+    (`services.extension_check`); the write itself is `services.extension_grant`."""
+
+    class Meta:
+        model = Extension
+        fields = ["organization", "until"]
+
+    def clean(self):
+        data = super().clean()
+        until = data.get("until")
+        if until is not None and self.has_changed() and self.instance.collection_id:
+            try:
+                services.extension_check(collection=self.instance.collection, until=until)
+            except services.DataCollectionError as error:
+                self.add_error("until", error.message)
+        return data
+
+
 class ExtensionInline(admin.TabularInline):
+    """Extensions of one collection, on its change page (the collection must exist first)."""
+
     model = Extension
+    form = ExtensionAdminForm
     extra = 0
     autocomplete_fields = ["organization"]
     readonly_fields = ["granted_by", "granted_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and super().has_add_permission(request, obj)
 
 
 class LoginListForm(forms.Form):
@@ -260,13 +285,30 @@ class CollectionAdmin(admin.ModelAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
-            if isinstance(obj, Extension) and obj.granted_by_id is None:
-                obj.granted_by = request.user
-            obj.save()
+        """Extensions go through the services (date rules, scope, audit row), never around."""
+        if formset.model is not Extension:
+            return super().save_formset(request, form, formset, change)
+        saved = formset.save(commit=False)
+        for obj, changed in formset.changed_objects:
+            if "organization" in changed:  # moved to another organization: the old one ends
+                previous = Extension.objects.select_related("organization").get(pk=obj.pk)
+                services.extension_revoke(extension=previous, actor=request.user, request=request)
+        for obj in saved:
+            try:
+                services.extension_grant(
+                    collection=form.instance,
+                    organization=obj.organization,
+                    until=obj.until,
+                    actor=request.user,
+                    request=request,
+                )
+            except services.DataCollectionError as error:
+                self.message_user(
+                    request, f"{obj.organization.login}: {error.message}", messages.ERROR
+                )
         for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+            services.extension_revoke(extension=obj, actor=request.user, request=request)
+        return None
 
 
 @admin.register(Report)

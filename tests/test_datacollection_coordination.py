@@ -1,7 +1,7 @@
 """What a coordinator does to an organization's report: return it for corrections, grant an
 extension. Municipal coordinators and organizations cannot."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -230,3 +230,73 @@ def test_transferred_reports_cannot_be_deleted_or_edited_in_the_admin(
     assert Submission.objects.filter(pk=submission.pk).exists()
     page = client.get(reverse("admin:datacollection_submission_change", args=[submission.pk]))
     assert page.status_code == HTTPStatus.OK and "Удалить" not in page.content.decode()
+
+
+def _collection_admin_post(client, collection, extensions, *, deleted=()):
+    """The collection's admin change form as the browser would post it, with `extensions`
+    [(organization, until)] as new inline rows and `deleted` existing extensions removed."""
+    url = reverse("admin:datacollection_collection_change", args=[collection.pk])
+    page = client.get(url)
+    localtime = timezone.localtime
+    data = {
+        "form": collection.form_id,
+        "study": collection.study_id,
+        "opens_at_0": f"{localtime(collection.opens_at):%d.%m.%Y}",
+        "opens_at_1": f"{localtime(collection.opens_at):%H:%M:%S}",
+        "closes_at_0": f"{localtime(collection.closes_at):%d.%m.%Y}",
+        "closes_at_1": f"{localtime(collection.closes_at):%H:%M:%S}",
+        "organizations": [o.pk for o in collection.organizations.all()],
+    }
+    [formset] = [f.formset for f in page.context["inline_admin_formsets"]]
+    existing = list(formset.queryset)
+    prefix = formset.prefix
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": len(existing) + len(extensions),
+            f"{prefix}-INITIAL_FORMS": len(existing),
+            f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000,
+        }
+    )
+    rows = [(e.organization, e.until, e.pk) for e in existing]
+    rows += [(organization, until, "") for organization, until in extensions]
+    for number, (organization, until, pk) in enumerate(rows):
+        data[f"{prefix}-{number}-id"] = pk
+        data[f"{prefix}-{number}-collection"] = collection.pk
+        data[f"{prefix}-{number}-organization"] = organization.pk
+        data[f"{prefix}-{number}-until_0"] = f"{localtime(until):%d.%m.%Y}"
+        data[f"{prefix}-{number}-until_1"] = f"{localtime(until):%H:%M:%S}"
+        if pk and pk in deleted:
+            data[f"{prefix}-{number}-DELETE"] = "on"
+    return client.post(url, data)
+
+
+def test_extensions_added_in_the_admin_go_through_the_service(as_user, operator, collection, org):
+    """The admin never writes around `extension_grant`: its date rules refuse a bad date with
+    the form shown again, and a good one is granted by the operator with its audit row."""
+    client = as_user(operator)
+    too_early = collection.closes_at - timedelta(hours=1)
+    response = _collection_admin_post(client, collection, [(org, too_early)])
+    assert response.status_code == HTTPStatus.OK
+    assert "Срок продления должен быть позже окончания сбора" in response.content.decode()
+    assert not Extension.objects.exists()
+    assert not AuditEvent.objects.filter(action="collection.extension_granted").exists()
+
+    until = (collection.closes_at + timedelta(days=2)).replace(microsecond=0, second=0)
+    response = _collection_admin_post(client, collection, [(org, until)])
+    assert response.status_code == HTTPStatus.FOUND
+    extension = Extension.objects.get()
+    assert (extension.organization, extension.until, extension.granted_by) == (
+        org,
+        until,
+        operator,
+    )
+    event = AuditEvent.objects.get(action="collection.extension_granted")
+    assert event.actor == operator and event.details["old"] is None
+    assert datetime.fromisoformat(event.details["new"]) == until
+
+    response = _collection_admin_post(client, collection, [], deleted=(extension.pk,))
+    assert response.status_code == HTTPStatus.FOUND
+    assert not Extension.objects.exists()
+    revoked = AuditEvent.objects.get(action="collection.extension_revoked")
+    assert datetime.fromisoformat(revoked.details["old"]) == until

@@ -36,7 +36,9 @@ from .coordination import (
     EXTENSION_IN_PAST_MESSAGE,
     NOT_PARTICIPATING_MESSAGE,
     NOT_SUBMITTED_MESSAGE,
+    extension_check,
     extension_grant,
+    extension_revoke,
     report_return_for_corrections,
 )
 from .editing import (
@@ -123,7 +125,9 @@ __all__ = [
     "collection_add_organizations",
     "definition_from_file",
     "ensure_writable",
+    "extension_check",
     "extension_grant",
+    "extension_revoke",
     "form_export",
     "form_export_json",
     "form_import",

@@ -74,6 +74,17 @@ def report_return_for_corrections(
     return report
 
 
+def extension_check(*, collection: Collection, until: datetime) -> None:
+    """The date rules of an extension: in the future and after the collection's end
+    (DataCollectionError otherwise). Forms ask it before saving; `extension_grant` always does."""
+    if until <= timezone.now():
+        raise DataCollectionError(EXTENSION_IN_PAST_MESSAGE)
+    if until <= collection.closes_at:
+        raise DataCollectionError(
+            EXTENSION_BEFORE_DEADLINE_MESSAGE.format(closes_at=msk(collection.closes_at))
+        )
+
+
 @transaction.atomic
 def extension_grant(
     *,
@@ -90,12 +101,7 @@ def extension_grant(
         raise CoordinationDeniedError(OUT_OF_SCOPE_MESSAGE)
     if not collection.organizations.filter(pk=organization.pk).exists():
         raise DataCollectionError(NOT_PARTICIPATING_MESSAGE)
-    if until <= timezone.now():
-        raise DataCollectionError(EXTENSION_IN_PAST_MESSAGE)
-    if until <= collection.closes_at:
-        raise DataCollectionError(
-            EXTENSION_BEFORE_DEADLINE_MESSAGE.format(closes_at=msk(collection.closes_at))
-        )
+    extension_check(collection=collection, until=until)
     previous = (
         Extension.objects.select_for_update()
         .filter(collection=collection, organization=organization)
@@ -117,3 +123,22 @@ def extension_grant(
         new=until.isoformat(),
     )
     return extension
+
+
+@transaction.atomic
+def extension_revoke(
+    *, extension: Extension, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Take an extension back: the organization's deadline is the collection's again."""
+    _require_coordinator(actor)
+    if not organizations_visible_to(actor).filter(pk=extension.organization_id).exists():
+        raise CoordinationDeniedError(OUT_OF_SCOPE_MESSAGE)
+    audit.record(
+        actor=actor,
+        action="collection.extension_revoked",
+        organization=extension.organization,
+        target=f"collection:{extension.collection_id}",
+        request=request,
+        old=extension.until.isoformat(),
+    )
+    extension.delete()
