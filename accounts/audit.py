@@ -2,13 +2,9 @@
 
 from django.http import HttpRequest
 
+from core.http import client_ip
+
 from .models import AuditEvent, Organization, User
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

@@ -22,4 +22,4 @@ urlpatterns = [
 
 handler403 = "fisoko.views.permission_denied"
 handler404 = "fisoko.views.page_not_found"
-handler500 = "fisoko.views.server_error"
+handler500 = "core.views.server_error"

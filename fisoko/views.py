@@ -1,6 +1,4 @@
-from django.http import HttpResponseServerError
 from django.shortcuts import render
-from django.template import loader
 
 from datacollection.selectors import collection_cards_for_user
 from publications.selectors import latest_publications_for
@@ -23,8 +21,3 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    # No context processors here: the error may have come from one of them.
-    return HttpResponseServerError(loader.get_template("500.html").render())

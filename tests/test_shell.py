@@ -75,7 +75,7 @@ def test_403_page_is_russian(as_user, org_user):
 
 
 def test_500_page_is_russian(rf):
-    from fisoko.views import server_error
+    from core.views import server_error
 
     response = server_error(rf.get("/"))
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR

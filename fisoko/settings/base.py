@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the session or a form: NUL bytes and broken JSON answer 400 here.
+    "core.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,10 +84,17 @@ TEMPLATES = [
 # SQLite by default so that a fresh machine needs no server; PostgreSQL through DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from psycopg_pool import ConnectionPool
+
     # psycopg 3 connection pool: one per process, sized for gunicorn threads and the worker.
+    # After a database restart every pooled connection is dead: `check` tests each one as it
+    # is handed out and replaces a dead one, so the portal recovers by itself; while the
+    # database is down a request waits at most DB_POOL_TIMEOUT seconds and answers 503.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "check": ConnectionPool.check_connection,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -134,7 +143,16 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.lockout.normalized_username"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# The client's address, read by django-ipware for the lockout and by the audit log
+# (core.http.client_ip) alike. PROXY_COUNT is the number of reverse proxies in front of the
+# portal (1 behind one nginx, the default with BEHIND_PROXY): the address is the one the
+# nearest of them saw, counted from the right of X-Forwarded-For, so a client cannot forge it
+# by sending the header. Without proxies only REMOTE_ADDR counts.
+PROXY_COUNT = env.int("PROXY_COUNT", default=1 if env.bool("BEHIND_PROXY", default=False) else 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
