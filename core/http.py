@@ -5,6 +5,7 @@ import json
 
 from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
+from django.http.request import RawPostDataException
 
 from .errors import ServiceError
 
@@ -80,7 +81,8 @@ def json_body(request: HttpRequest):
         return cached[0]
     try:
         payload = json.loads(request.body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    # RawPostDataException: a form was posted (its fields were read already), not JSON.
+    except (ValueError, UnicodeDecodeError, RecursionError, RawPostDataException):
         raise BadRequest(BAD_JSON) from None
     if _depth(payload) > MAX_JSON_DEPTH:
         raise BadRequest(TOO_DEEP_JSON)

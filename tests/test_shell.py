@@ -129,5 +129,5 @@ def test_postgres_url_turns_on_the_psycopg_pool():
         env={"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/fisoko_example"},
     )
     assert result.stdout.strip().splitlines()[-1] == (
-        "django.db.backends.postgresql fisoko_example ['max_size', 'min_size']"
+        "django.db.backends.postgresql fisoko_example ['check', 'max_size', 'min_size', 'timeout']"
     ), result.stderr
