@@ -3,7 +3,6 @@
 Thin views: every report is found through `report_for_user_or_404`, every write goes through
 `services`, which checks the window and records the audit row."""
 
-import json
 from http import HTTPStatus
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from core.errors import AccessDenied, ServiceError
+from core.http import BadRequest, json_body
 from core.text import msk, msk_time
 
 from . import excel, services
@@ -90,7 +90,7 @@ def report_detail(request, pk):
 
 
 def _parse_cells(request) -> list[dict]:
-    payload = json.loads(request.body.decode("utf-8"))
+    payload = json_body(request)
     cells = payload.get("cells") if isinstance(payload, dict) else None
     if not isinstance(cells, list) or not 0 < len(cells) <= MAX_CELLS_PER_REQUEST:
         raise ValueError
@@ -156,7 +156,9 @@ def report_autosave(request, pk):
         return JsonResponse({"error": services.NOT_YOURS_MESSAGE}, status=HTTPStatus.FORBIDDEN)
     try:
         cells = _parse_cells(request)
-    except (ValueError, UnicodeDecodeError, AttributeError):
+    except BadRequest as error:
+        return JsonResponse({"error": error.message}, status=HTTPStatus.BAD_REQUEST)
+    except (ValueError, AttributeError):
         return JsonResponse(
             {"error": "Некорректный запрос автосохранения."}, status=HTTPStatus.BAD_REQUEST
         )
