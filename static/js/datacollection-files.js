@@ -48,7 +48,7 @@ function startFiles(root) {
       showFile(box, data.name, data.url);
       setState(box, "saved", data.name ? "Файл загружен" : "");
       if (statusBox) {
-        statusBox.textContent = `Все изменения сохранены в ${data.saved_at}`;
+        statusBox.textContent = `Все изменения сохранены в ${data.saved_at} (МСК)`;
         statusBox.dataset.kind = "saved";
       }
       // The status line and the notice after «Сдать отчет» (table-editor.js) follow the answer.

@@ -123,7 +123,7 @@ function startEditor(root) {
   function refreshStatus() {
     if (queue.size || inflight) showStatus("Сохранение…", "saving");
     else if (failed.size) showStatus("Есть несохраненные ячейки: исправьте отмеченные значения.", "error");
-    else if (lastSavedAt) showStatus(`Все изменения сохранены в ${lastSavedAt}`, "saved");
+    else if (lastSavedAt) showStatus(`Все изменения сохранены в ${lastSavedAt} (МСК)`, "saved");
   }
 
   function enqueue(input) {

@@ -40,6 +40,16 @@ def type_into(page, cell_id, value):
     page.locator(cell_id).press("Tab")
 
 
+def kept_values(page):
+    """{cell address: value} of every edit the browser keeps for the server (localStorage)."""
+    return page.evaluate(
+        """() => Object.assign({}, ...Object.keys(localStorage)
+            .filter((key) => key.startsWith('niko-pending:'))
+            .flatMap((key) => Object.entries(JSON.parse(localStorage.getItem(key))))
+            .map(([address, entry]) => ({[address]: entry.value})))"""
+    )
+
+
 def test_edits_typed_while_the_connection_is_down_all_arrive(table_page):
     page = table_page
     page.context.route(AUTOSAVE, lambda route: route.abort("internetdisconnected"))
@@ -53,11 +63,19 @@ def test_edits_typed_while_the_connection_is_down_all_arrive(table_page):
         "Ждет связи"
     )
     assert not Cell.objects.exists()
+    # Every edit, in its newest value, is also kept by the browser until the server answers.
+    assert kept_values(page) == {
+        "counts|grade4|listed": "25",
+        "counts|grade4|present": "24",
+        "counts|grade8|listed": "30",
+        "counts|grade8|absent": "0",
+    }
     page.context.unroute(AUTOSAVE)
     # No reload, no click: the queue retries by itself.
     expect(page.get_by_test_id("save-status")).to_contain_text(
         "Все изменения сохранены в", timeout=20_000
     )
+    assert kept_values(page) == {}
     assert values() == {
         ("counts", "grade4", "listed"): "25",
         ("counts", "grade4", "present"): "24",
