@@ -16,7 +16,14 @@ from core.text import msk
 from datacollection.models import Collection, Report, Study
 
 from . import checklist
-from .readiness import DONE, OVERDUE, OrganizationReadiness, applicable_items, readiness
+from .readiness import (
+    DONE,
+    OVERDUE,
+    OrganizationReadiness,
+    applicable_items,
+    checklist_settings,
+    readiness,
+)
 from .selectors import participating_organizations
 
 FORM_LABELS = dict(Report.Status.choices)
@@ -78,8 +85,9 @@ def build_grid(
     organizations = grid_organizations(user, study, region=region)
     if municipality_id:
         organizations = organizations.filter(municipality_id=municipality_id)
-    rows, collections = readiness(study, organizations)
-    columns = [Column(i.key, i.short, item=i) for i in applicable_items(study)] + [
+    settings = checklist_settings(study)
+    rows, collections = readiness(study, organizations, settings=settings)
+    columns = [Column(i.key, i.short, item=i) for i in applicable_items(settings)] + [
         Column(f"form-{c.pk}", c.form.title, collection=c) for c in collections
     ]
     total = len(rows)

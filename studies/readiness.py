@@ -177,13 +177,17 @@ def _applicable(item: checklist.Item, settings: ChecklistSettings) -> bool:
 
 
 def readiness(
-    study: Study, organizations: QuerySet[Organization], *, today: date | None = None
+    study: Study,
+    organizations: QuerySet[Organization],
+    *,
+    today: date | None = None,
+    settings: ChecklistSettings | None = None,
 ) -> tuple[list[OrganizationReadiness], list[Collection]]:
     """Every organization's item and form states. Queries: organizations, settings, calendar,
     collections, downloads, watched reports, codes, rooms, opened reports, ticks, form reports —
     eleven whatever the number of organizations."""
     today = today or timezone.localdate()
-    settings = checklist_settings(study)
+    settings = settings or checklist_settings(study)
     deadlines = stage_deadlines(study)
     collections = list(
         Collection.objects.filter(study=study).select_related("form").order_by("opens_at", "pk")
@@ -243,6 +247,5 @@ def readiness(
     return rows, collections
 
 
-def applicable_items(study: Study) -> list[checklist.Item]:
-    settings = checklist_settings(study)
+def applicable_items(settings: ChecklistSettings) -> list[checklist.Item]:
     return [item for item in checklist.TRACKED if _applicable(item, settings)]

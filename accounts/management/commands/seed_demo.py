@@ -82,6 +82,7 @@ SEED_DEMO_STEPS: list[str] = [
     "datacollection.demo.seed",
     "forum.demo.seed",
     "monitoring.demo.seed",
+    "studies.demo.seed",
 ]
 
 

@@ -1,0 +1,171 @@
+"""The readiness grid: counts per column equal a direct count, filters narrow the rows, the
+export has a row per organization, reminders reach those who have not done the item, and the
+number of queries does not grow with the number of organizations."""
+
+from datetime import date, timedelta
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import Organization, User
+from studies import services
+from studies.grid import build_grid
+from studies.models import ChecklistTick, Stage, StageDate
+from tests.factories import (
+    OrganizationUserFactory,
+    give_class,
+    give_room,
+    participating_study,
+)
+
+
+@pytest.fixture
+def study(org, org_same_municipality, org_other_municipality, org_other_region):
+    study = participating_study(
+        org, org_same_municipality, org_other_municipality, org_other_region
+    )
+    StageDate.objects.create(
+        study=study,
+        stage=Stage.PREPARATION,
+        starts_on=date.today() - timedelta(days=10),
+        ends_on=date.today() - timedelta(days=1),
+    )
+    return study
+
+
+def school_user(organization):
+    return User.objects.filter(organization=organization).first() or OrganizationUserFactory(
+        organization=organization
+    )
+
+
+def tick(organization, study, item):
+    user = school_user(organization)
+    services.tick_item(user=user, study=study, organization=organization, item_key=item)
+    return user
+
+
+def test_counts_per_column_equal_a_direct_count(study, regional, org, org_same_municipality):
+    tick(org, study, "prep_documents")
+    tick(org_same_municipality, study, "prep_documents")
+    user = tick(org, study, "conduct_briefing")
+    give_class(user, study, pupils=2)
+    give_room(user, study)
+    services.distribute_codes(user=user, study=study, organization=org)
+    grid = build_grid(regional, study)
+    by_key = {column.key: column for column in grid.columns}
+    in_scope = Organization.objects.filter(region=regional.region)
+    for key in ("prep_documents", "conduct_briefing"):
+        assert (
+            by_key[key].done
+            == ChecklistTick.objects.filter(
+                study=study, item=key, organization__in=in_scope
+            ).count()
+        )
+    assert by_key["prep_distribution"].done == 1
+    # Preparation ended yesterday: whoever has not ticked is overdue.
+    assert by_key["prep_documents"].behind == 1
+    assert grid.total == 3  # region 47 only
+
+
+def test_behind_filter_keeps_only_organizations_behind(study, regional, org, org_same_municipality):
+    for organization in (org, org_same_municipality):
+        for item in ("prep_documents", "prep_readiness"):
+            tick(organization, study, item)
+    grid = build_grid(regional, study, behind_only=True)
+    assert {row.organization.login for row in grid.rows} == {"edu470001", "edu470002", "edu470003"}
+    grid = build_grid(regional, study, item="prep_documents")
+    assert [row.organization.login for row in grid.rows] == ["edu470003"]
+
+
+def test_municipality_filter(study, regional, org_other_municipality):
+    grid = build_grid(regional, study, municipality_id=org_other_municipality.municipality_id)
+    assert [row.organization for row in grid.rows] == [org_other_municipality]
+
+
+def test_municipal_coordinator_sees_its_municipality_only(study, municipal):
+    grid = build_grid(municipal, study)
+    assert {row.organization.login for row in grid.rows} == {"edu470001", "edu470002"}
+
+
+def test_grid_page_filter_and_export(study, regional, as_user, org):
+    tick(org, study, "prep_documents")
+    client = as_user(regional)
+    url = reverse("studies:grid", args=[study.pk])
+    response = client.get(url, {"item": "prep_documents"})
+    assert response.status_code == HTTPStatus.OK
+    assert [o.login for o, _ in response.context["rows"]] == ["edu470002", "edu470003"]
+    response = client.get(reverse("studies:grid_xlsx", args=[study.pk]))
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    logins = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)][:-1]
+    assert logins == ["edu470001", "edu470002", "edu470003"]
+
+
+def test_remind_reaches_every_organization_in_scope_that_has_not_done_the_item(
+    study,
+    regional,
+    as_user,
+    org,
+    org_same_municipality,
+    org_other_municipality,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    Organization.objects.update(email="school@example.org")
+    tick(org, study, "prep_documents")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(regional).post(
+            reverse("studies:grid_remind", args=[study.pk]), {"item": "prep_documents"}
+        )
+    assert response.status_code == HTTPStatus.FOUND
+    assert len(mail.outbox) == 2  # edu470002, edu470003; not edu470001 (done), not region 78
+    assert all("Знание нормативной документации" in message.body for message in mail.outbox)
+
+
+def test_municipal_coordinator_cannot_remind(study, municipal, as_user):
+    response = as_user(municipal).post(
+        reverse("studies:grid_remind", args=[study.pk]), {"item": "prep_documents"}
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not mail.outbox
+
+
+def _many_organizations(region_org, count):
+    organizations = Organization.objects.bulk_create(
+        Organization(
+            login=f"edu47{5000 + number:04d}",
+            name=f"Школа № {number}",
+            region_id=region_org.region_id,
+            municipality_id=region_org.municipality_id,
+        )
+        for number in range(count)
+    )
+    return organizations
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_grid_query_count_is_constant(count, regional, org, django_assert_num_queries, as_user):
+    organizations = _many_organizations(org, count)
+    study = participating_study(org, *organizations)
+    user = school_user(org)
+    give_class(user, study, pupils=2)
+    give_room(user, study)
+    services.distribute_codes(user=user, study=study, organization=org)
+    services.tick_item(user=user, study=study, organization=org, item_key="prep_documents")
+    client = as_user(regional)
+    url = reverse("studies:grid", args=[study.pk])
+    # 1 session, 2 user, 3 the study in scope, 4 checklist settings, 5 calendar,
+    # 6 collections, 7 organizations, 8 downloads (watched reports: none watched, no query),
+    # 9 codes, 10 rooms, 11 opened reports, 12 ticks, 13 form reports, 14 municipalities
+    # for the filter (the forum badge is for schools only).
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["grid"].total == count + 1
