@@ -125,9 +125,29 @@ def test_postgres_url_turns_on_the_psycopg_pool():
         "shell",
         "-c",
         "from django.conf import settings; d = settings.DATABASES['default'];"
-        "print(d['ENGINE'], d['NAME'], sorted(d['OPTIONS']['pool']))",
+        "print(d['ENGINE'], d['NAME'], sorted(d['OPTIONS']['pool']), d['CONN_HEALTH_CHECKS'])",
         env={"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/fisoko_example"},
     )
     assert result.stdout.strip().splitlines()[-1] == (
-        "django.db.backends.postgresql fisoko_example ['check', 'max_size', 'min_size', 'timeout']"
+        "django.db.backends.postgresql fisoko_example ['max_size', 'min_size', 'timeout'] True"
     ), result.stderr
+
+
+def test_the_pool_really_opens_a_connection(db, settings):
+    """The settings above must start a pool, not only look right: a query through it (on the
+    test database, which exists while this test runs)."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+    url = (
+        f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.db import connection; c = connection.cursor(); c.execute('select 1');"
+        "print('pooled', c.fetchone()[0], connection.pool is not None)",
+        env={"DATABASE_URL": url},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "pooled 1 True", result.stderr

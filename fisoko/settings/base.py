@@ -84,8 +84,6 @@ TEMPLATES = [
 # SQLite by default so that a fresh machine needs no server; PostgreSQL through DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    from psycopg_pool import ConnectionPool
-
     # psycopg 3 connection pool: one per process, sized for gunicorn threads and the worker.
     # After a database restart every pooled connection is dead: `check` tests each one as it
     # is handed out and replaces a dead one, so the portal recovers by itself; while the
@@ -94,9 +92,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=10),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
-        "check": ConnectionPool.check_connection,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With health checks on, Django hands the pool `ConnectionPool.check_connection` itself
+    # (passing `check` in the options as well makes the pool refuse to start).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the task worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
