@@ -75,6 +75,12 @@ function startEditor(root) {
     writeStored(stored);
   }
 
+  function forget(input) {
+    const stored = readStored();
+    delete stored[address(input)];
+    writeStored(stored);
+  }
+
   // The server answered `sentValue`: forget it, or, when a newer value was typed meanwhile, keep
   // that one based on the version the server has now.
   function settle(input, sentValue, version = null) {
@@ -166,7 +172,7 @@ function startEditor(root) {
       input.dataset.saved = result.value;
       input.value = result.value;
       failed.delete(input);
-      settle(input, sentValue, result.version);
+      forget(input); // the input now shows the newer value: nothing of this cell is kept
       setState(input, "conflict", `Значение изменено в другой вкладке: показано новое «${result.value}».`);
     } else {
       failed.add(input);
@@ -290,7 +296,10 @@ function startEditor(root) {
   });
 
   root.addEventListener("input", (event) => {
-    if (event.target.matches("input.cell-input")) setState(event.target, "editing", "");
+    if (!event.target.matches("input.cell-input")) return;
+    setState(event.target, "editing", "");
+    // Kept while still being typed: a tab closed before the cell is left loses nothing either.
+    remember(event.target);
   });
 
   root.addEventListener("keydown", (event) => {

@@ -189,8 +189,8 @@ def type_offline_and_close(page):
     type_into(page, "#cell-counts-grade4-listed", "25")
     type_into(page, "#cell-counts-grade4-present", "2")
     type_into(page, "#cell-counts-grade4-present", "24")  # typed again: the newer value wins
-    type_into(page, "#cell-counts-grade8-listed", "30")
     expect(page.get_by_test_id("save-status")).to_contain_text("Нет связи с сервером")
+    page.locator("#cell-counts-grade8-listed").fill("30")  # still in the cell when the tab goes
     user, report = page.locator("#report-editor").get_attribute("data-user"), page.url
     assert pending_keys(page) == [f"niko-pending:{user}:{report.rstrip('/').split('/')[-1]}"]
     page.close()  # the laptop is closed: no «leave the page?» question, the tab is gone
