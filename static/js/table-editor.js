@@ -17,6 +17,9 @@
 
 import { PENDING_PREFIX } from "./pending-storage.js";
 
+const STALE_MESSAGE =
+  "Сеанс работы завершен, изменения не отправлены, но сохранены в этом браузере: обновите страницу " +
+  "(при необходимости войдите снова) — они будут отправлены.";
 const KNOWN = new Set(["saved", "conflict", "error"]); // a cell's answer that settles it
 const editor = document.getElementById("report-editor");
 if (editor && editor.dataset.editable === "true") startEditor(editor);
@@ -33,6 +36,7 @@ function startEditor(root) {
   let retryTimer = null;
   let lastSavedAt = "";
   let pendingForm = null;
+  let stale = false; // the session ended: edits wait in the browser for the reopened page
 
   const address = (input) => `${input.dataset.table}|${input.dataset.row}|${input.dataset.column}`;
   const inputs = [...root.querySelectorAll("input.cell-input")];
@@ -191,13 +195,16 @@ function startEditor(root) {
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
         body: JSON.stringify({ cells }),
       });
+      // Sent to the login page (the session ended) or refused by the CSRF check (a new login
+      // elsewhere changed the token): this page can no longer save, a reopened one can.
+      if (response.redirected) return { kind: "stale" };
       if (response.ok || response.status === 409) {
         const data = await response.json();
         return Array.isArray(data.results) ? { kind: "answered", data } : null;
       }
       if (response.status === 400 || response.status === 403) {
-        const data = await response.json().catch(() => ({}));
-        return { kind: "refused", data };
+        const data = await response.json().catch(() => null);
+        return data && data.error ? { kind: "refused", data } : { kind: "stale" };
       }
       return null;
     } catch {
@@ -207,6 +214,10 @@ function startEditor(root) {
 
   async function flush() {
     if (inflight || queue.size === 0) return;
+    if (stale) {
+      showStatus(STALE_MESSAGE, "error");
+      return;
+    }
     clearTimeout(retryTimer);
     const batch = [...queue.values()];
     const sent = new Map(batch.map((input) => [input, input.value]));
@@ -246,6 +257,14 @@ function startEditor(root) {
         refreshStatus();
         return;
       }
+    } else if (answer && answer.kind === "stale") {
+      stale = true;
+      for (const input of batch) {
+        if (!queue.has(address(input))) queue.set(address(input), input);
+        setState(input, "offline", "Ждет отправки");
+      }
+      showStatus(STALE_MESSAGE, "error");
+      return;
     } else if (answer && answer.kind === "refused") {
       // Refused for good (collection closed, not allowed): nothing to retry, say why.
       const message = answer.data.error || "Изменения не приняты.";
@@ -345,7 +364,7 @@ function startEditor(root) {
   });
 
   window.addEventListener("beforeunload", (event) => {
-    if (hasUnsaved()) {
+    if (hasUnsaved() && !stale) {
       event.preventDefault();
       event.returnValue = "";
     }

@@ -270,3 +270,24 @@ def test_logout_forgets_the_kept_edits_and_another_user_never_gets_them(table_pa
     expect(page.locator("#report-editor")).to_have_attribute("data-ready", "true")
     expect(page.locator("#cell-counts-grade4-listed")).to_have_value("")
     assert not Cell.objects.exists()
+
+
+def test_edits_after_the_session_ended_wait_in_the_browser_for_the_next_login(table_page):
+    page = table_page
+    url = page.url
+    type_into(page, "#cell-counts-grade4-listed", "25")
+    saved_status(page)
+    page.context.clear_cookies()  # the session ended (12 hours, or a logout in another tab)
+    type_into(page, "#cell-counts-grade4-present", "24")
+    expect(page.get_by_test_id("save-status")).to_contain_text(
+        "Сеанс работы завершен, изменения не отправлены, но сохранены в этом браузере"
+    )
+    expect(page.locator("#cell-counts-grade4-present").locator("xpath=..")).to_contain_text(
+        "Ждет отправки"
+    )
+    assert kept_values(page) == {"counts|grade4|present": "24"}
+    login(page, "edu470001", TEST_PASSWORD)
+    page.goto(url)
+    saved_status(page)
+    assert values() == {("counts", "grade4", "listed"): "25", ("counts", "grade4", "present"): "24"}
+    assert kept_values(page) == {}
