@@ -17,6 +17,7 @@ urlpatterns = [
     path("studies/", include("studies.urls")),
     path("forum/", include("forum.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("surveys/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "forum",
     "monitoring",
     "results",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -238,3 +239,10 @@ LOGGING = {
 
 # «Экспорт результатов»: files older than this are deleted by `manage.py cleanup_exports`.
 MONITORING_EXPORT_RETENTION_DAYS = env.int("MONITORING_EXPORT_RETENTION_DAYS", default=7)
+
+# «Анкеты НИКО»: a school sees its own summary only from this many sent questionnaires (so one
+# teacher's answers cannot be singled out); failed code entries allowed per address (the counter
+# lives in the default cache, which must be shared — Redis through CACHE_URL — when more than
+# one process serves).
+SURVEYS_MIN_RESPONSES = env.int("SURVEYS_MIN_RESPONSES", default=5)
+SURVEYS_CODE_ATTEMPTS = env("SURVEYS_CODE_ATTEMPTS", default="20/15m")

@@ -8,3 +8,4 @@ from .monitoring import *  # noqa: F403
 from .publications import *  # noqa: F403
 from .results import *  # noqa: F403
 from .studies import *  # noqa: F403
+from .surveys import *  # noqa: F403

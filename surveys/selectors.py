@@ -1,0 +1,279 @@
+"""Reads of the questionnaires, each through the user's scope (`accounts.scoping`).
+
+Counts of a questionnaire are per access code: «выдано» = codes issued, «начато» = a code with
+at least one save, «заполнено» = a code whose respondent pressed «Отправить». Only sent answers
+are summarised and exported.
+
+The summary of one questionnaire is the same three figures per answer option for three groups
+of respondents: the school's own, its region and all; a school sees its own column only when at
+least `SURVEYS_MIN_RESPONSES` of its respondents sent the questionnaire, so a single teacher's
+answers cannot be picked out.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from accounts import permissions, scoping
+from accounts.models import Organization, User
+
+from .models import AccessCode, Answer, Question, Questionnaire, Section
+
+STARTED = Q(codes__started_at__isnull=False)
+SUBMITTED = Q(codes__submitted_at__isnull=False)
+
+
+def questionnaires_visible_to(user: User) -> QuerySet[Questionnaire]:
+    """An organization sees the questionnaires it takes part in; coordinators and the operator
+    see every questionnaire (the figures inside are scoped)."""
+    if permissions.is_organization_user(user):
+        return Questionnaire.objects.filter(organizations=user.organization_id)
+    if permissions.may_monitor(user):
+        return Questionnaire.objects.all()
+    return Questionnaire.objects.none()
+
+
+def questionnaire_for_user_or_404(user: User, pk: int) -> Questionnaire:
+    try:
+        return questionnaires_visible_to(user).select_related("study").get(pk=pk)
+    except (Questionnaire.DoesNotExist, ValueError, TypeError):
+        raise Http404("Анкета не найдена") from None
+
+
+def questionnaire_list(user: User) -> list[Questionnaire]:
+    """With the user's own counts for an organization."""
+    queryset = (
+        questionnaires_visible_to(user)
+        .select_related("study")
+        .order_by("-opens_at", "respondent", "pk")
+    )
+    if permissions.is_organization_user(user):
+        mine = Q(codes__organization=user.organization_id)
+        queryset = queryset.annotate(
+            issued=Count("codes", filter=mine),
+            started=Count("codes", filter=mine & STARTED),
+            completed=Count("codes", filter=mine & SUBMITTED),
+        )
+    return list(queryset)
+
+
+@dataclass
+class GradeCounts:
+    grade: int | None
+    issued: int
+    started: int
+    completed: int
+
+
+def school_counts(*, questionnaire: Questionnaire, organization: Organization) -> list[GradeCounts]:
+    """Issued / started / completed by class (one row with grade None for adults)."""
+    rows = (
+        AccessCode.objects.filter(questionnaire=questionnaire, organization=organization)
+        .values("grade")
+        .annotate(
+            issued=Count("pk"),
+            started=Count("pk", filter=Q(started_at__isnull=False)),
+            completed=Count("pk", filter=Q(submitted_at__isnull=False)),
+        )
+        .order_by("grade")
+    )
+    return [GradeCounts(**row) for row in rows]
+
+
+def school_codes(
+    *, questionnaire: Questionnaire, organization: Organization
+) -> QuerySet[AccessCode]:
+    return AccessCode.objects.filter(
+        questionnaire=questionnaire, organization=organization
+    ).order_by("grade", "issued_at", "pk")
+
+
+def completion_by_organization(*, questionnaire: Questionnaire, user: User) -> list[Organization]:
+    """Participating organizations in the user's scope with their counts and completion
+    (`completed / issued`): one query, whatever the number of organizations."""
+    mine = Q(survey_codes__questionnaire=questionnaire)
+    rows = list(
+        scoping.organizations_visible_to(user)
+        .filter(questionnaires=questionnaire)
+        .annotate(
+            issued=Count("survey_codes", filter=mine),
+            started=Count("survey_codes", filter=mine & Q(survey_codes__started_at__isnull=False)),
+            completed=Count(
+                "survey_codes", filter=mine & Q(survey_codes__submitted_at__isnull=False)
+            ),
+        )
+        .select_related("municipality")
+        .order_by("login")
+    )
+    for row in rows:
+        row.completion_percent = 100 * row.completed / row.issued if row.issued else 0.0
+    return rows
+
+
+def questionnaire_sections(questionnaire: Questionnaire) -> list[Section]:
+    return list(questionnaire.sections.prefetch_related("questions"))
+
+
+def answer_values(access_code: AccessCode) -> dict[int, object]:
+    return dict(access_code.answers.values_list("question_id", "value"))
+
+
+# ------------------------------------------------------------------ summary
+
+
+@dataclass
+class OptionShare:
+    label: str
+    count: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.count / self.total if self.total else 0.0
+
+
+@dataclass
+class QuestionSummary:
+    question: Question
+    answered: int  # responses that answered it
+    options: list[OptionShare]  # choice kinds; per statement for a matrix (see rows)
+    rows: list[tuple[str, list[OptionShare]]]  # matrix: statement → options
+    numbers: dict | None  # number: min / max / mean
+
+
+def _submitted_codes(questionnaire: Questionnaire) -> QuerySet[AccessCode]:
+    return AccessCode.objects.filter(questionnaire=questionnaire, submitted_at__isnull=False)
+
+
+def summary(
+    *, questionnaire: Questionnaire, codes: QuerySet[AccessCode]
+) -> tuple[int, list[QuestionSummary]]:
+    """Counts and shares per question for the sent responses among `codes`. The database groups
+    equal answers ((question, value) → count), so the cost follows the number of distinct
+    answers, not of respondents; texts are not summarised (only how many answered)."""
+    responses = codes.count()
+    grouped = (
+        Answer.objects.filter(access_code__in=codes)
+        .values("question_id", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, Counter] = defaultdict(Counter)
+    answered: Counter = Counter()
+    matrix: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    numbers: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(section__questionnaire=questionnaire).select_related(
+            "section"
+        )
+    }
+    for row in grouped:
+        question = questions.get(row["question_id"])
+        if question is None:
+            continue
+        value, n = row["value"], row["n"]
+        answered[question.pk] += n
+        if question.kind == Question.Kind.MULTIPLE:
+            for item in value:
+                counts[question.pk][item] += n
+        elif question.kind == Question.Kind.MATRIX:
+            for number, item in value.items():
+                matrix[question.pk][number][item] += n
+        elif question.kind == Question.Kind.NUMBER:
+            numbers[question.pk].append((int(value), n))
+        elif question.kind in (Question.Kind.SINGLE, Question.Kind.SCALE):
+            counts[question.pk][value] += n
+    result = []
+    for question in sorted(
+        questions.values(), key=lambda q: (q.section.order, q.section_id, q.order, q.pk)
+    ):
+        total = answered[question.pk]
+        options = (
+            [
+                OptionShare(label, counts[question.pk][label], total)
+                for label in question.choice_list
+            ]
+            if question.kind in Question.CONDITION_KINDS
+            else []
+        )
+        rows = []
+        if question.kind == Question.Kind.MATRIX:
+            for number, statement in enumerate(question.statement_list, start=1):
+                per = matrix[question.pk][str(number)]
+                row_total = sum(per.values())
+                rows.append(
+                    (
+                        statement,
+                        [
+                            OptionShare(label, per[label], row_total)
+                            for label in question.choice_list
+                        ],
+                    )
+                )
+        stats = None
+        if question.kind == Question.Kind.NUMBER and numbers[question.pk]:
+            pairs = numbers[question.pk]
+            count = sum(n for _, n in pairs)
+            stats = {
+                "min": min(v for v, _ in pairs),
+                "max": max(v for v, _ in pairs),
+                "mean": sum(v * n for v, n in pairs) / count,
+            }
+        result.append(QuestionSummary(question, total, options, rows, stats))
+    return responses, result
+
+
+@dataclass
+class SummaryGroup:
+    label: str
+    responses: int
+    questions: list[QuestionSummary] | None  # None: withheld (too few responses)
+
+
+def summary_groups(*, questionnaire: Questionnaire, user: User) -> list[SummaryGroup]:
+    """The columns the user may see: an organization — its own (once it has enough), its region
+    and all; a coordinator — its scope, and all; the operator — all."""
+    sent = _submitted_codes(questionnaire)
+    groups = []
+    if permissions.is_organization_user(user):
+        own = sent.filter(organization=user.organization_id)
+        responses = own.count()
+        if responses >= settings.SURVEYS_MIN_RESPONSES:
+            groups.append(
+                SummaryGroup("Ваша организация", *summary(questionnaire=questionnaire, codes=own))
+            )
+        else:
+            groups.append(SummaryGroup("Ваша организация", responses, None))
+        region = sent.filter(organization__region_id=user.organization.region_id)
+        groups.append(
+            SummaryGroup("Ваш регион", *summary(questionnaire=questionnaire, codes=region))
+        )
+    elif permissions.may_monitor(user) and not permissions.may_see_all_regions(user):
+        scoped = sent.filter(organization__in=scoping.organizations_visible_to(user))
+        groups.append(
+            SummaryGroup(user.scope_label, *summary(questionnaire=questionnaire, codes=scoped))
+        )
+    if permissions.may_monitor(user) or permissions.is_organization_user(user):
+        groups.append(
+            SummaryGroup("Все участники", *summary(questionnaire=questionnaire, codes=sent))
+        )
+    return groups
+
+
+def export_for_user_or_404(user: User, pk: int):
+    """An answers export: its requester and operators only."""
+    from .models import SurveyExport
+
+    queryset = SurveyExport.objects.select_related("questionnaire")
+    if not permissions.may_see_all_regions(user):
+        queryset = (
+            queryset.filter(requester=user) if permissions.may_monitor(user) else queryset.none()
+        )
+    try:
+        return queryset.get(pk=pk)
+    except (SurveyExport.DoesNotExist, ValueError, TypeError):
+        raise Http404("Выгрузка не найдена") from None

@@ -1,0 +1,1 @@
+"""Pages of the questionnaires: `respondent` (public, by code) and `school` (the cabinet)."""

@@ -1,0 +1,241 @@
+"""«Анкеты» in the cabinet: the school issues and prints codes and follows completion; the
+coordinators follow completion per organization, remind and export; everyone in scope reads
+the summary. Questionnaires are found through `questionnaire_for_user_or_404`."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import permissions
+from core.text import msk
+
+from .. import presenters, selectors, services
+from ..models import SurveyExport
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+def questionnaire_list(request):
+    if not (
+        permissions.is_organization_user(request.user) or permissions.may_monitor(request.user)
+    ):
+        raise PermissionDenied
+    return render(
+        request,
+        "surveys/questionnaire_list.html",
+        {"questionnaires": selectors.questionnaire_list(request.user)},
+    )
+
+
+def _school_questionnaire(request, pk):
+    if not permissions.is_organization_user(request.user):
+        raise PermissionDenied
+    return selectors.questionnaire_for_user_or_404(request.user, pk)
+
+
+@require_GET
+def school_detail(request, pk):
+    questionnaire = _school_questionnaire(request, pk)
+    organization = request.user.organization
+    counts = selectors.school_counts(questionnaire=questionnaire, organization=organization)
+    return render(
+        request,
+        "surveys/school_detail.html",
+        {
+            "questionnaire": questionnaire,
+            "counts": counts,
+            "totals": {
+                "issued": sum(row.issued for row in counts),
+                "started": sum(row.started for row in counts),
+                "completed": sum(row.completed for row in counts),
+            },
+            "opens_at": msk(questionnaire.opens_at),
+            "closes_at": msk(questionnaire.closes_at),
+            "answer_url": request.build_absolute_uri(
+                f"{reverse('surveys:enter')}?anketa={questionnaire.pk}"
+            ),
+            "issue_limit": services.ISSUE_LIMIT,
+        },
+    )
+
+
+@require_POST
+def codes_issue(request, pk):
+    questionnaire = _school_questionnaire(request, pk)
+    try:
+        codes = services.codes_issue(
+            questionnaire=questionnaire,
+            actor=request.user,
+            count=_int(request.POST.get("count")),
+            grade=_int(request.POST.get("grade")),
+            request=request,
+        )
+    except services.SurveyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Выдано: {presenters.codes_label(len(codes))}. Распечатайте листки с кодами."
+        )
+    return redirect("surveys:school_detail", pk=questionnaire.pk)
+
+
+@require_GET
+def codes_print(request, pk):
+    """Slips to cut out: the address, the code, and for pupils the class."""
+    questionnaire = _school_questionnaire(request, pk)
+    codes = selectors.school_codes(
+        questionnaire=questionnaire, organization=request.user.organization
+    )
+    grade = _int(request.GET.get("grade"))
+    if grade is not None:
+        codes = codes.filter(grade=grade)
+    if request.GET.get("unused"):
+        codes = codes.filter(started_at__isnull=True)
+    return render(
+        request,
+        "surveys/codes_print.html",
+        {
+            "questionnaire": questionnaire,
+            "codes": codes,
+            "answer_url": request.build_absolute_uri(
+                f"{reverse('surveys:enter')}?anketa={questionnaire.pk}"
+            ),
+            "closes_at": msk(questionnaire.closes_at),
+        },
+    )
+
+
+@require_GET
+def summary(request, pk):
+    if not (
+        permissions.is_organization_user(request.user) or permissions.may_monitor(request.user)
+    ):
+        raise PermissionDenied
+    questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
+    groups = selectors.summary_groups(questionnaire=questionnaire, user=request.user)
+    questions = [
+        {
+            "question": item.question,
+            "columns": [
+                {
+                    "group": group,
+                    "item": group.questions[index] if group.questions is not None else None,
+                    "chart": (
+                        presenters.bar_chart(group.questions[index].options)
+                        if group.questions is not None and group.questions[index].options
+                        else None
+                    ),
+                    "rows": [
+                        (statement, presenters.bar_chart(options))
+                        for statement, options in (
+                            group.questions[index].rows if group.questions is not None else []
+                        )
+                    ],
+                }
+                for group in groups
+            ],
+        }
+        for index, item in enumerate(
+            next((g.questions for g in groups if g.questions is not None), [])
+        )
+    ]
+    return render(
+        request,
+        "surveys/summary.html",
+        {
+            "questionnaire": questionnaire,
+            "groups": groups,
+            "questions": questions,
+            "min_responses": settings.SURVEYS_MIN_RESPONSES,
+        },
+    )
+
+
+def _require_monitoring(user):
+    if not permissions.may_monitor(user):
+        raise PermissionDenied
+
+
+@require_GET
+def completion(request, pk):
+    """Completion per organization in the coordinator's scope; «Напомнить» those below a
+    chosen share."""
+    _require_monitoring(request.user)
+    questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
+    rows = selectors.completion_by_organization(questionnaire=questionnaire, user=request.user)
+    below = _int(request.GET.get("below"))
+    if below is not None:
+        rows = [row for row in rows if row.completion_percent < below]
+    return render(
+        request,
+        "surveys/completion.html",
+        {"questionnaire": questionnaire, "rows": rows, "below": below},
+    )
+
+
+@require_POST
+def remind(request, pk):
+    _require_monitoring(request.user)
+    if not permissions.may_act_on_organizations(request.user):
+        raise PermissionDenied
+    questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
+    try:
+        ids = services.reminders_request(
+            questionnaire=questionnaire,
+            actor=request.user,
+            below_percent=_int(request.POST.get("below")),
+            request=request,
+        )
+    except services.SurveyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Напоминания поставлены в очередь: {len(ids)} "
+            "(организациям с адресом электронной почты).",
+        )
+    return redirect("surveys:completion", pk=questionnaire.pk)
+
+
+@require_POST
+def export_start(request, pk):
+    _require_monitoring(request.user)
+    questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
+    job = services.export_start(questionnaire=questionnaire, actor=request.user, request=request)
+    return redirect("surveys:export_detail", pk=job.pk)
+
+
+@require_GET
+def export_detail(request, pk):
+    _require_monitoring(request.user)
+    job = selectors.export_for_user_or_404(request.user, pk)
+    return render(request, "surveys/export_detail.html", {"job": job})
+
+
+@require_GET
+def export_download(request, pk):
+    _require_monitoring(request.user)
+    job = selectors.export_for_user_or_404(request.user, pk)
+    if job.status != SurveyExport.Status.DONE or not job.file:
+        raise Http404("Файл выгрузки не готов")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Файл выгрузки удален") from None
+    response = FileResponse(
+        handle,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = presenters.export_disposition(job.questionnaire.code, job.pk)
+    response["Cache-Control"] = "private, no-store"
+    return response
