@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from accounts import audit, permissions
 from accounts.models import Organization, User
@@ -76,13 +76,16 @@ CODE_ATTEMPTS_GROUP = "surveys.code"
 
 
 def _attempts_limited(request: HttpRequest, *, increment: bool) -> bool:
-    return is_ratelimited(
+    """With `increment`, count one failed attempt; either way, whether the address has used up
+    its failed attempts (the next one is refused before the code is even looked up)."""
+    usage = get_usage(
         request,
         group=CODE_ATTEMPTS_GROUP,
         key="ip",
         rate=settings.SURVEYS_CODE_ATTEMPTS,
         increment=increment,
     )
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 def _refuse_closed(access_code: AccessCode, at: datetime) -> None:
