@@ -53,7 +53,6 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     list_display = ["title", "respondent", "study", "opens_at", "closes_at"]
     list_filter = ["study", "respondent"]
     search_fields = ["title", "code"]
-    filter_horizontal = ["organizations"]
     inlines = [SectionInline]
     change_list_template = "admin/surveys/questionnaire/change_list.html"
     change_form_template = "admin/surveys/questionnaire/change_form.html"

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from datacollection.models import KEY_VALIDATOR, Study, split_lines
+from studies.models import ParticipantCode
 
 # Without 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read aloud or copied from paper is typed right.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -50,11 +51,10 @@ class Questionnaire(models.Model):
     code = models.CharField("код", max_length=40, unique=True, validators=[KEY_VALIDATOR])
     title = models.CharField("наименование", max_length=300)
     intro = models.TextField("вступление для респондента", blank=True)
+    # Who takes part is the study's: every organization of its data collections
+    # (`studies.selectors.participating_organizations`), so nothing here can disagree with it.
     opens_at = models.DateTimeField("открывается (МСК)")
     closes_at = models.DateTimeField("закрывается (МСК)")
-    organizations = models.ManyToManyField(
-        Organization, verbose_name="участвующие ОО", related_name="questionnaires", blank=True
-    )
 
     class Meta:
         verbose_name = "анкета"
@@ -192,6 +192,17 @@ class AccessCode(models.Model):
         related_name="survey_codes",
     )
     code = models.CharField("код доступа", max_length=20, unique=True, default=new_code)
+    # A pupil's code is paired with the pupil's participant code of the study (`80001`): the
+    # participant code alone is short and sequential, so it could be guessed; the pair keeps
+    # the class and lets the school hand each pupil the slip with the number they know.
+    participant = models.ForeignKey(
+        ParticipantCode,
+        verbose_name="код участника",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_codes",
+    )
     grade = models.PositiveSmallIntegerField("класс", null=True, blank=True)
     current_section = models.PositiveSmallIntegerField("текущий раздел", default=1)
     issued_at = models.DateTimeField("выдан", default=timezone.now)
@@ -204,6 +215,13 @@ class AccessCode(models.Model):
         verbose_name_plural = "коды доступа к анкетам"
         ordering = ["questionnaire", "organization", "grade", "issued_at", "pk"]
         indexes = [models.Index(fields=["questionnaire", "organization"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "participant"],
+                condition=models.Q(participant__isnull=False),
+                name="accesscode_one_per_participant",
+            ),
+        ]
 
     def __str__(self):
         return format_code(self.code)

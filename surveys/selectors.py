@@ -14,11 +14,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts import permissions, scoping
 from accounts.models import Organization, User
+from datacollection.models import Collection
+from studies.selectors import participating_organizations
 
 from .models import AccessCode, Answer, Question, Questionnaire, Section
 
@@ -30,7 +33,13 @@ def questionnaires_visible_to(user: User) -> QuerySet[Questionnaire]:
     """An organization sees the questionnaires it takes part in; coordinators and the operator
     see every questionnaire (the figures inside are scoped)."""
     if permissions.is_organization_user(user):
-        return Questionnaire.objects.filter(organizations=user.organization_id)
+        return Questionnaire.objects.filter(
+            Exists(
+                Collection.organizations.through.objects.filter(
+                    collection__study=OuterRef("study"), organization=user.organization_id
+                )
+            )
+        )
     if permissions.may_monitor(user):
         return Questionnaire.objects.all()
     return Questionnaire.objects.none()
@@ -63,22 +72,27 @@ def questionnaire_list(user: User) -> list[Questionnaire]:
 @dataclass
 class GradeCounts:
     grade: int | None
+    letter: str | None
     issued: int
     started: int
     completed: int
 
+    @property
+    def label(self) -> str:
+        return f"{self.grade} {self.letter or ''}".strip() if self.grade else ""
+
 
 def school_counts(*, questionnaire: Questionnaire, organization: Organization) -> list[GradeCounts]:
-    """Issued / started / completed by class (one row with grade None for adults)."""
+    """Issued / started / completed by class (8 «А»; one row without a class for adults)."""
     rows = (
         AccessCode.objects.filter(questionnaire=questionnaire, organization=organization)
-        .values("grade")
+        .values("grade", letter=models.F("participant__school_class__letter"))
         .annotate(
             issued=Count("pk"),
             started=Count("pk", filter=Q(started_at__isnull=False)),
             completed=Count("pk", filter=Q(submitted_at__isnull=False)),
         )
-        .order_by("grade")
+        .order_by("grade", "letter")
     )
     return [GradeCounts(**row) for row in rows]
 
@@ -86,9 +100,11 @@ def school_counts(*, questionnaire: Questionnaire, organization: Organization) -
 def school_codes(
     *, questionnaire: Questionnaire, organization: Organization
 ) -> QuerySet[AccessCode]:
-    return AccessCode.objects.filter(
-        questionnaire=questionnaire, organization=organization
-    ).order_by("grade", "issued_at", "pk")
+    return (
+        AccessCode.objects.filter(questionnaire=questionnaire, organization=organization)
+        .select_related("participant")
+        .order_by("grade", "participant__number", "issued_at", "pk")
+    )
 
 
 def completion_by_organization(*, questionnaire: Questionnaire, user: User) -> list[Organization]:
@@ -97,7 +113,7 @@ def completion_by_organization(*, questionnaire: Questionnaire, user: User) -> l
     mine = Q(survey_codes__questionnaire=questionnaire)
     rows = list(
         scoping.organizations_visible_to(user)
-        .filter(questionnaires=questionnaire)
+        .filter(pk__in=participating_organizations(questionnaire.study).values("pk"))
         .annotate(
             issued=Count("survey_codes", filter=mine),
             started=Count("survey_codes", filter=mine & Q(survey_codes__started_at__isnull=False)),

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from surveys import selectors, services
 from surveys.models import AccessCode, Answer, Respondent, SurveyExport
-from tests.factories import issue_code, make_questionnaire, send_response
+from tests.factories import give_class, issue_code, make_questionnaire, send_response
 
 from .conftest import client_for
 
@@ -45,17 +45,24 @@ def test_a_wrong_number_of_codes_is_refused(org_user, questionnaire, count):
     assert not AccessCode.objects.exists()
 
 
-def test_pupils_codes_need_a_class_and_are_counted_by_class(org_user, pupils, org):
+def test_pupils_get_a_code_paired_with_each_participant_code(org_user, pupils, org):
+    give_class(org_user, pupils.study, grade=8, letter="А", pupils=2)
+    give_class(org_user, pupils.study, grade=6, letter="Б", pupils=1)
+    codes = services.codes_issue(questionnaire=pupils, actor=org_user, grade=8)
+    assert sorted(c.participant.code for c in codes) == ["80001", "80002"]
+    assert {c.grade for c in codes} == {8}
+    codes = services.codes_issue(questionnaire=pupils, actor=org_user)  # the rest: 6 «Б»
+    assert [c.participant.code for c in codes] == ["60001"]
     with pytest.raises(services.SurveyError) as refusal:
-        services.codes_issue(questionnaire=pupils, actor=org_user, count=2)
-    assert refusal.value.message == services.ISSUE_GRADE
-    services.codes_issue(questionnaire=pupils, actor=org_user, count=2, grade=8)
-    services.codes_issue(questionnaire=pupils, actor=org_user, count=1, grade=6)
+        services.codes_issue(questionnaire=pupils, actor=org_user)
+    assert refusal.value.message == services.ISSUE_NO_PARTICIPANTS.format(where="")
     counts = selectors.school_counts(questionnaire=pupils, organization=org)
-    assert [(row.grade, row.issued, row.started, row.completed) for row in counts] == [
-        (6, 1, 0, 0),
-        (8, 2, 0, 0),
+    assert [(row.label, row.issued, row.started, row.completed) for row in counts] == [
+        ("6 Б", 1, 0, 0),
+        ("8 А", 2, 0, 0),
     ]
+    page = client_for(org_user).get(reverse("surveys:codes_print", args=[pupils.pk]))
+    assert "Код участника: <strong>80001</strong>" in page.content.decode()
 
 
 def test_a_school_not_taking_part_cannot_issue_codes(other_org_user, pupils):
@@ -266,3 +273,24 @@ def test_a_formula_typed_by_a_respondent_is_exported_as_text(
     job.refresh_from_db()
     sheet = load_workbook(job.file.path).active
     assert "'=HYPERLINK(1)" in [cell.value for cell in sheet[2]]
+
+
+@pytest.mark.parametrize(
+    "name", ["surveys:school_detail", "surveys:codes_print", "surveys:summary"]
+)
+def test_a_school_outside_the_study_gets_404(other_org_user, pupils, name):
+    response = client_for(other_org_user).get(reverse(name, args=[pupils.pk]))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_school_outside_the_study_cannot_issue_codes_by_post(other_org_user, pupils):
+    response = client_for(other_org_user).post(
+        reverse("surveys:codes_issue", args=[pupils.pk]), {"grade": "8"}
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not AccessCode.objects.exists()
+
+
+def test_a_school_lists_only_the_questionnaires_of_its_studies(org_user, other_org_user, pupils):
+    assert [q.pk for q in selectors.questionnaire_list(org_user)] == [pupils.pk]
+    assert selectors.questionnaire_list(other_org_user) == []

@@ -308,6 +308,57 @@ CASES: dict[str, Case] = {
         kwargs=lambda w: {"study_pk": w["study"].pk},
         data={"item": "prep_documents"},
     ),
+    # «Анкеты»: a teacher questionnaire of the study that `org` (region 47, m001) takes part in.
+    # The school's own pages are the organization's (coordinators 403; a school outside the
+    # study gets 404: tests/test_surveys_school.py); completion and exports are the monitors'.
+    "surveys:questionnaire_list": Case(everyone_logged_in()),
+    "surveys:school_detail": Case(
+        by_role(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK), kwargs=lambda w: {"pk": w["survey"].pk}
+    ),
+    "surveys:codes_issue": Case(
+        by_role(FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND),
+        method="post",
+        kwargs=lambda w: {"pk": w["survey"].pk},
+        data={"count": "1"},
+    ),
+    "surveys:codes_print": Case(
+        by_role(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK), kwargs=lambda w: {"pk": w["survey"].pk}
+    ),
+    "surveys:summary": Case(everyone_logged_in(), kwargs=lambda w: {"pk": w["survey"].pk}),
+    "surveys:completion": Case(MONITORING_READ, kwargs=lambda w: {"pk": w["survey"].pk}),
+    "surveys:remind": Case(
+        {**MONITORING_ACT, "operator": FOUND, "regional": FOUND},
+        method="post",
+        kwargs=lambda w: {"pk": w["survey"].pk},
+        data={"below": "50"},
+    ),
+    "surveys:export_start": Case(
+        {**MONITORING_READ, "operator": FOUND, "regional": FOUND, "municipal": FOUND},
+        method="post",
+        kwargs=lambda w: {"pk": w["survey"].pk},
+    ),
+    # An export of the regional coordinator: the requester and the operator only.
+    "surveys:export_detail": Case(
+        MONITORING_EXPORT, kwargs=lambda w: {"pk": w["survey_export"].pk}
+    ),
+    "surveys:export_download": Case(
+        MONITORING_EXPORT, kwargs=lambda w: {"pk": w["survey_export"].pk}
+    ),
+    # Public pages of respondents: no account needed; without a code in the session a screen
+    # sends to the code page and autosave is refused (a code of another questionnaire: 404,
+    # tests/test_surveys_respondent.py).
+    "surveys:enter": Case(everyone_logged_in(anonymous=OK)),
+    "surveys:done": Case(everyone_logged_in(anonymous=OK)),
+    "surveys:leave": Case(everyone_logged_in(anonymous=OK), method="post"),
+    "surveys:section": Case(
+        everyone_logged_in(FOUND, anonymous=FOUND),
+        kwargs=lambda w: {"questionnaire_pk": w["survey"].pk, "number": 1},
+    ),
+    "surveys:autosave": Case(
+        everyone_logged_in(FORBIDDEN, anonymous=FORBIDDEN),
+        method="post",
+        kwargs=lambda w: {"questionnaire_pk": w["survey"].pk, "number": 1},
+    ),
 }
 
 
@@ -501,6 +552,26 @@ def studies_world(world):
 
 
 WORLD_HOOKS.append(studies_world)
+
+
+def surveys_world(world):
+    from django.core.files.base import ContentFile
+
+    from surveys.models import SurveyExport
+    from tests.factories import make_questionnaire
+
+    # Another collection of the same study as `collection`, so `org` takes part.
+    survey = make_questionnaire(organizations=[world["org"]])
+    job = SurveyExport.objects.create(
+        requester=world["users"]["regional"],
+        questionnaire=survey,
+        status=SurveyExport.Status.DONE,
+    )
+    job.file.save("walk.xlsx", ContentFile(b"PK walk"))
+    return {"survey": survey, "survey_export": job}
+
+
+WORLD_HOOKS.append(surveys_world)
 
 
 @pytest.mark.parametrize("role", ROLES)

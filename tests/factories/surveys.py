@@ -8,7 +8,7 @@ from django.utils import timezone
 from surveys import services
 from surveys.models import AccessCode, Question, Questionnaire, Respondent, Section
 
-from .datacollection import StudyFactory
+from .studies import participating_study
 
 __all__ = [
     "COMPLETE_FIRST",
@@ -31,7 +31,7 @@ def make_questionnaire(
     (long text), «extra» (short text shown if «subjects» includes «Литература»)."""
     now = timezone.now()
     questionnaire = Questionnaire.objects.create(
-        study=fields.pop("study", None) or StudyFactory(),
+        study=fields.pop("study", None) or participating_study(*organizations),
         respondent=respondent,
         code=code,
         title=fields.pop("title", "Анкета учителя"),
@@ -39,7 +39,6 @@ def make_questionnaire(
         closes_at=fields.pop("closes_at", now + timedelta(days=10)),
         **fields,
     )
-    questionnaire.organizations.set(organizations)
     first = Section.objects.create(questionnaire=questionnaire, order=1, title="О себе")
     second = Section.objects.create(questionnaire=questionnaire, order=2, title="О школе")
     role = Question.objects.create(
