@@ -40,6 +40,9 @@ FORMS: dict[str, tuple[str, str]] = {
     "studies.participantcode": ("код участника", MASCULINE),
     "studies.roomprotocol": ("протокол проведения в аудитории", MASCULINE),
     "results.reportdefinition": ("статистический отчет", MASCULINE),
+    "surveys.questionnaire": ("анкету", FEMININE),
+    "surveys.section": ("раздел анкеты", MASCULINE),
+    "surveys.accesscode": ("код доступа к анкете", MASCULINE),
 }
 
 _ENDINGS = {MASCULINE: "", FEMININE: "а", NEUTER: "о"}
