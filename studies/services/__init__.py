@@ -5,15 +5,18 @@ from .checklist import room_list_issued, statistical_report_opened, tick_item, u
 from .codes import remove_school_class, save_school_class
 from .protocols import save_room_protocol
 from .rooms import assign_codes, distribute_codes, remove_room, save_room
+from .transfer import protocol_from_rooms, room_totals
 
 __all__ = [
     "StudyError",
     "assign_codes",
     "check_school_writes",
     "distribute_codes",
+    "protocol_from_rooms",
     "remove_room",
     "remove_school_class",
     "room_list_issued",
+    "room_totals",
     "save_room",
     "save_room_protocol",
     "save_school_class",

@@ -208,6 +208,20 @@ def _rooms_post(request, study, organization):
 @require_http_methods(["GET", "POST"])
 def rooms(request, study_pk):
     study, organization = _school(request, study_pk)
+    if request.method == "POST" and request.POST.get("action") == "transfer":
+        try:
+            report = services.protocol_from_rooms(
+                user=request.user, study=study, organization=organization, request=request
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+            return redirect("studies:rooms", study_pk=study.pk)
+        messages.success(
+            request,
+            "Протокол проведения НИКО в ОО заполнен по протоколам аудиторий. Проверьте его, "
+            "приложите скан и нажмите «Сдать отчет».",
+        )
+        return redirect("datacollection:report_detail", pk=report.pk)
     if request.method == "POST":
         _rooms_post(request, study, organization)
         return redirect("studies:rooms", study_pk=study.pk)
@@ -221,6 +235,7 @@ def rooms(request, study_pk):
             "rooms": room_list,
             "codes": codes_of(study, organization),
             "seats": sum(room.capacity for room in room_list),
+            "totals": services.room_totals(study, organization),
         },
     )
 
