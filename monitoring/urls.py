@@ -7,6 +7,11 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("collections/<int:pk>/", views.collection_detail, name="collection_detail"),
+    path(
+        "collections/<int:pk>/regions/<int:region_pk>/",
+        views.collection_region,
+        name="collection_region",
+    ),
     path("collections/<int:pk>/participants/", views.participant_list, name="participant_list"),
     path(
         "collections/<int:pk>/participants/<int:organization_pk>/",

@@ -85,6 +85,26 @@ def collection_detail(request, pk):
 
 
 @require_GET
+def collection_region(request, pk, region_pk):
+    """One region of the national statistics (operators): its numbers and its municipalities."""
+    _require_monitoring(request.user)
+    collection = selectors.collection_for_user_or_404(request.user, pk)
+    region = selectors.region_for_user_or_404(request.user, region_pk)
+    return render(
+        request,
+        "monitoring/collection_region.html",
+        {
+            "collection": collection,
+            "region": region,
+            "region_query": f"region={region.pk}",
+            "statistics": selectors.collection_statistics(request.user, collection, region=region),
+            "deadline": msk(collection.closes_at),
+            "opens": msk(collection.opens_at),
+        },
+    )
+
+
+@require_GET
 def participant_list(request, pk):
     """«Список участников»: statuses and dates, filters, search, sorting, pages."""
     _require_monitoring(request.user)

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Region
 from datacollection.models import Extension, Report, Submission
 from monitoring import presenters, selectors
 from tests.factories import OrganizationFactory, fill, make_collection, many_organizations, snapshot
@@ -76,14 +76,54 @@ def test_breakdown_rows_sum_to_the_totals(operator, collection, participants_47,
     fill(collection, [*participants_47, org_other_region])
     statistics = selectors.collection_statistics(operator, collection)
     assert statistics.totals.total == len(participants_47) + 1
-    assert [row.label for row in statistics.by_region] == [
+    # The national page: one row per region, grouped by id, sorted by the region's code.
+    assert statistics.by_region
+    assert [row.label for row in statistics.rows] == [
         "47 — Ленинградская область",
         "78 — Санкт-Петербург",
     ]
-    assert sum(row.counts.submitted for row in statistics.by_municipality) == (
-        statistics.totals.submitted
+    assert sum(row.counts.submitted for row in statistics.rows) == statistics.totals.submitted
+    assert vars(statistics.rows[0].counts) == direct_counts(collection, participants_47)
+    # A region's drill-down: its municipalities, summing to the region's row.
+    region = Region.objects.get(pk=statistics.rows[0].region_id)
+    drill = selectors.collection_statistics(operator, collection, region=region)
+    assert not drill.by_region and len(drill.rows) > 1
+    assert vars(drill.totals) == vars(statistics.rows[0].counts)
+    assert [row.label for row in drill.rows] == sorted(row.label for row in drill.rows)
+    assert all(row.region_id == region.pk and row.municipality_id for row in drill.rows)
+
+
+def test_national_page_links_each_region_to_its_drill_down(
+    as_user, operator, collection, participants_47, org_other_region
+):
+    fill(collection, [*participants_47, org_other_region])
+    page = as_user(operator).get(reverse("monitoring:collection_detail", args=[collection.pk]))
+    html = page.content.decode()
+    region = org_other_region.region
+    drill_url = reverse("monitoring:collection_region", args=[collection.pk, region.pk])
+    assert f'href="{drill_url}"' in html and "По регионам" in html
+    assert "По муниципалитетам" not in html  # no municipality rows on the national page
+    drill = as_user(operator).get(drill_url).content.decode()
+    municipality = org_other_region.municipality
+    assert municipality.name in drill
+    assert f"region={region.pk}&amp;municipality={municipality.pk}" in drill
+    assert "Ленинградская область" not in drill.split("</nav>", 1)[1]
+
+
+def test_region_drill_down_is_the_operators(
+    as_user, regional, municipal, org_user, collection, participants_47
+):
+    url = reverse(
+        "monitoring:collection_region", args=[collection.pk, participants_47[0].region_id]
     )
-    assert vars(statistics.by_region[0].counts) == direct_counts(collection, participants_47)
+    assert as_user(regional).get(url).status_code == 404
+    assert as_user(municipal).get(url).status_code == 404
+    assert as_user(org_user).get(url).status_code == 403
+
+
+def test_region_drill_down_of_an_unknown_region_is_404(as_user, operator, collection):
+    url = reverse("monitoring:collection_region", args=[collection.pk, 999999])
+    assert as_user(operator).get(url).status_code == 404
 
 
 def test_municipal_coordinator_counts_only_its_municipality(

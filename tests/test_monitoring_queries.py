@@ -71,3 +71,60 @@ def test_overview_queries(as_user, regional, monitored, django_assert_num_querie
 
 def _municipality(collection):
     return str(collection.organizations.order_by("pk").first().municipality_id)
+
+
+@pytest.fixture(params=[10, 200], ids=["10 organizations", "200 organizations"])
+def national(request, municipality, other_municipality, org_other_region):
+    """Participants in three municipalities of two regions."""
+    half = request.param // 2
+    organizations = many_organizations(municipality, half)
+    organizations += many_organizations(other_municipality, half // 2, start=half)
+    organizations += many_organizations(
+        org_other_region.municipality, request.param - half - half // 2, start=request.param
+    )
+    collection = make_collection(organizations=organizations)
+    collection.closes_at = timezone.now() - timedelta(hours=1)
+    collection.save()
+    fill(collection, organizations)
+    return collection
+
+
+def test_national_statistics_page_queries(as_user, operator, national, django_assert_num_queries):
+    client = as_user(operator)
+    url = reverse("monitoring:collection_detail", args=[national.pk])
+    with django_assert_num_queries(6):
+        # 1 session, 2 user
+        # 3 the collection (every one for operators)
+        # 4 the counts grouped by region id, the region's code and name carried as aggregates
+        # 5 transfers per Moscow day for the chart
+        # 6 the user's recent exports of this collection
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_region_drill_down_queries(as_user, operator, national, django_assert_num_queries):
+    client = as_user(operator)
+    region = national.organizations.order_by("pk").first().region_id
+    url = reverse("monitoring:collection_region", args=[national.pk, region])
+    with django_assert_num_queries(5):
+        # 1 session, 2 user, 3 the collection, 4 the region (in the operator's scope)
+        # 5 the counts of the region grouped by municipality id
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_national_participant_list_queries(as_user, operator, national, django_assert_num_queries):
+    client = as_user(operator)
+    url = reverse("monitoring:participant_list", args=[national.pk])
+    with django_assert_num_queries(6):
+        # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 page
+        response = client.get(url, {"sort": "-submitted", "page": "last"})
+    assert response.status_code == 200
+
+
+def test_national_overview_queries(as_user, operator, national, django_assert_num_queries):
+    client = as_user(operator)
+    with django_assert_num_queries(4):
+        # 1 session, 2 user, 3 every collection, 4 the counts of the one collection
+        response = client.get(reverse("monitoring:overview"))
+    assert response.status_code == 200

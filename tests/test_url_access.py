@@ -239,6 +239,11 @@ CASES: dict[str, Case] = {
     "monitoring:collection_detail": Case(
         MONITORING_READ, kwargs=lambda w: {"pk": w["collection"].pk}
     ),
+    # A region's drill-down of the national statistics: operators only.
+    "monitoring:collection_region": Case(
+        by_role(OK, NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        kwargs=lambda w: {"pk": w["collection"].pk, "region_pk": w["org"].region_id},
+    ),
     "monitoring:participant_list": Case(
         MONITORING_READ, kwargs=lambda w: {"pk": w["collection"].pk}
     ),

@@ -4,13 +4,14 @@ Every count is a conditional aggregate over `participants`, one query each."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import (
-    Count,
-)
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
+from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import permissions
+from accounts.models import Region, User
+from accounts.scoping import regions_visible_to
 from datacollection.models import Collection, Submission
 
 from .participants import COUNTED_FILTERS, FILTERS, participants
@@ -37,12 +38,14 @@ class BreakdownRow:
     counts: Counts
     region_id: int | None = None
     municipality_id: int | None = None
+    sort_key: str = ""
 
     @property
     def query(self) -> str:
-        """The list's filter for this row (each number links to the filtered list)."""
+        """The list's filter for this row (each number links to the filtered list); the list
+        offers a municipality only within a chosen region, so both are given."""
         if self.municipality_id:
-            return f"municipality={self.municipality_id}"
+            return f"region={self.region_id}&municipality={self.municipality_id}"
         if self.region_id:
             return f"region={self.region_id}"
         return ""
@@ -50,9 +53,12 @@ class BreakdownRow:
 
 @dataclass
 class Statistics:
+    """`rows` are regions on the operator's national page, municipalities everywhere else
+    (a coordinator's scope, or one region's drill-down): never thousands of rows."""
+
     totals: Counts
-    by_municipality: list[BreakdownRow] = field(default_factory=list)
-    by_region: list[BreakdownRow] = field(default_factory=list)
+    rows: list[BreakdownRow] = field(default_factory=list)
+    by_region: bool = False
 
     @property
     def total_row(self) -> BreakdownRow:
@@ -71,37 +77,51 @@ def collection_counts(user: User, collection: Collection) -> Counts:
     return Counts(**participants(user, collection).aggregate(**_count_aggregates()))
 
 
-def collection_statistics(user: User, collection: Collection) -> Statistics:
-    """Counts by municipality (and by region for operators) and in total, in one query: the
-    participants grouped by municipality with conditional counts; regions and the total are sums
-    of those rows."""
-    rows = (
-        participants(user, collection)
-        .values(
-            "region_id", "region__code", "region__name", "municipality_id", "municipality__name"
+def collection_statistics(
+    user: User, collection: Collection, *, region: Region | None = None
+) -> Statistics:
+    """Counts per region (the operator's national page) or per municipality (a coordinator's
+    scope, or `region`'s drill-down), and the total: one query grouped by the id, the label
+    carried along as an aggregate of the joined name (no sort of text keys; 89 or ~20 rows
+    are sorted here). The total is the sum of the rows."""
+    organizations = participants(user, collection)
+    by_region = region is None and permissions.may_see_all_regions(user)
+    if region is not None:
+        organizations = organizations.filter(region_id=region.pk)
+    if by_region:
+        rows = organizations.values("region_id").annotate(
+            code=Max("region__code"), name=Max("region__name"), **_count_aggregates()
         )
-        .annotate(**_count_aggregates())
-        .order_by("region__code", "municipality__name")
-    )
-    statistics = Statistics(totals=Counts())
-    regions: dict[int, BreakdownRow] = {}
-    for row in rows:
+    else:
+        rows = organizations.values("municipality_id").annotate(
+            region=Max("region_id"), name=Max("municipality__name"), **_count_aggregates()
+        )
+    statistics = Statistics(totals=Counts(), by_region=by_region)
+    for row in rows.order_by():
         counts = Counts(**{name: row[name] for name in Counts.__dataclass_fields__})
-        statistics.by_municipality.append(
-            BreakdownRow(
-                row["municipality__name"], counts, row["region_id"], row["municipality_id"]
+        if by_region:
+            item = BreakdownRow(
+                f"{row['code']} — {row['name']}", counts, row["region_id"], sort_key=row["code"]
             )
-        )
-        region = regions.setdefault(
-            row["region_id"],
-            BreakdownRow(
-                f"{row['region__code']} — {row['region__name']}", Counts(), row["region_id"]
-            ),
-        )
-        region.counts.add(counts)
+        else:
+            item = BreakdownRow(
+                row["name"], counts, row["region"], row["municipality_id"], sort_key=row["name"]
+            )
+        statistics.rows.append(item)
         statistics.totals.add(counts)
-    statistics.by_region = list(regions.values())
+    statistics.rows.sort(key=lambda item: item.sort_key)
     return statistics
+
+
+def region_for_user_or_404(user: User, pk: int) -> Region:
+    """A region's drill-down: operators only (a coordinator's own page is already its
+    region's or municipality's breakdown)."""
+    if not permissions.may_see_all_regions(user):
+        raise Http404("Регион не найден")
+    try:
+        return regions_visible_to(user).get(pk=pk)
+    except (Region.DoesNotExist, ValueError, TypeError):
+        raise Http404("Регион не найден") from None
 
 
 def submissions_per_day(user: User, collection: Collection) -> dict[date, int]:
