@@ -147,38 +147,6 @@ def organizations(regions, municipalities, total: int, password: str) -> int:
     return len(created)
 
 
-def coordinators(regions, municipalities, password: str) -> None:
-    """`reg470000` per region, `reg47_m001` per municipality, and `operator_scale`."""
-    users = [
-        User(
-            username=OPERATOR_LOGIN,
-            password=password,
-            role=User.Role.OPERATOR,
-            is_staff=True,
-        )
-    ]
-    for region in regions:
-        users.append(
-            User(
-                username=f"reg{region.code}0000",
-                password=password,
-                role=User.Role.REGIONAL,
-                region=region,
-            )
-        )
-        for municipality in municipalities[region.pk]:
-            users.append(
-                User(
-                    username=municipality.code,
-                    password=password,
-                    role=User.Role.MUNICIPAL,
-                    region=region,
-                    municipality=municipality,
-                )
-            )
-    User.objects.bulk_create(users, batch_size=BATCH_SIZE, ignore_conflicts=True)
-
-
 # ------------------------------------------------------------------ values typed into forms
 
 
@@ -498,14 +466,16 @@ def demo_collections() -> list[Collection]:
     return collections
 
 
-def build(total: int) -> dict[str, int]:
-    """Everything above, in order. Returns organizations added."""
+def build(total: int, coordinators) -> dict[str, int]:
+    """Everything above, in order; `coordinators(regions, municipalities, password)` makes the
+    coordinator and operator logins (the command's, since it names roles). Returns organizations
+    added."""
     PHASES.clear()
     password = make_password(SCALE_PASSWORD)  # one hash for all: 45,000 would take minutes
     with phase("организации и логины"):
         regions, municipalities = regions_and_municipalities()
         added = organizations(regions, municipalities, total, password)
-        coordinators(regions, municipalities, password)
+        coordinators(regions, municipalities, password)  # the command's (it names roles)
     with phase("сборы данных"):
         collections = demo_collections()
     now = timezone.now()

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         with transaction.atomic():
-            result = scale.build(options["organizations"])
+            result = scale.build(options["organizations"], coordinators)
         elapsed = time.monotonic() - started
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -51,3 +51,35 @@ class Command(BaseCommand):
         name = settings.DATABASES["default"]["NAME"]
         path = Path(str(name))
         return f"{path.stat().st_size / 2**20:.0f} MiB" if path.exists() else "в памяти"
+
+
+def coordinators(regions, municipalities, password: str) -> None:
+    """`reg470000` per region, `reg47_m001` per municipality, and `operator_scale`."""
+    users = [
+        User(
+            username=scale.OPERATOR_LOGIN,
+            password=password,
+            role=User.Role.OPERATOR,
+            is_staff=True,
+        )
+    ]
+    for region in regions:
+        users.append(
+            User(
+                username=f"reg{region.code}0000",
+                password=password,
+                role=User.Role.REGIONAL,
+                region=region,
+            )
+        )
+        for municipality in municipalities[region.pk]:
+            users.append(
+                User(
+                    username=municipality.code,
+                    password=password,
+                    role=User.Role.MUNICIPAL,
+                    region=region,
+                    municipality=municipality,
+                )
+            )
+    User.objects.bulk_create(users, batch_size=scale.BATCH_SIZE, ignore_conflicts=True)
