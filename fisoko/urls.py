@@ -18,6 +18,7 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("surveys/", include("surveys.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

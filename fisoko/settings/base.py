@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "monitoring",
     "results",
     "surveys",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.cabinet",
                 "forum.context_processors.unread_answers",
+                "notifications.context_processors.bell",
             ],
             "builtins": ["core.templatetags.niko"],
         },

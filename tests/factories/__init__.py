@@ -5,6 +5,7 @@ from .accounts import *  # noqa: F403
 from .datacollection import *  # noqa: F403
 from .forum import *  # noqa: F403
 from .monitoring import *  # noqa: F403
+from .notifications import *  # noqa: F403
 from .publications import *  # noqa: F403
 from .results import *  # noqa: F403
 from .studies import *  # noqa: F403
