@@ -1,6 +1,6 @@
 from django.core import mail
 
-from notifications.models import EmailDelivery, Notification
+from notifications.models import EmailDelivery, Kind, Notification
 
 __all__ = ["FailingBackend", "mails_to", "notices_of"]
 
@@ -15,8 +15,9 @@ def mails_to(address, kind=None):
     sent = [message for message in mail.outbox if address in message.to]
     deliveries = EmailDelivery.objects.filter(address=address, status=EmailDelivery.Status.SENT)
     if kind:
+        sent = [message for message in sent if message.subject.startswith(Kind(kind).label)]
         deliveries = deliveries.filter(kind=kind)
-    assert deliveries.count() >= (1 if sent else 0)
+    assert deliveries.count() == len(sent)
     return sent
 
 
