@@ -281,6 +281,15 @@ CASES: dict[str, Case] = {
     "monitoring:export_download": Case(
         MONITORING_EXPORT, kwargs=lambda w: {"pk": w["export_job"].pk}
     ),
+    "notifications:list": Case(everyone_logged_in()),
+    # A notice of the school edu470001: following it is for its recipient only; for everyone
+    # else it does not exist.
+    "notifications:open": Case(
+        by_role(NOT_FOUND, NOT_FOUND, NOT_FOUND, FOUND),
+        kwargs=lambda w: {"pk": w["notification"].pk},
+    ),
+    "notifications:mark_all_read": Case(everyone_logged_in(FOUND), method="post"),
+    "notifications:preferences": Case(everyone_logged_in()),
     "monitoring:export_retry": Case(
         {**MONITORING_EXPORT, "operator": FOUND, "regional": FOUND},
         method="post",
@@ -577,6 +586,23 @@ def surveys_world(world):
 
 
 WORLD_HOOKS.append(surveys_world)
+
+
+def notifications_world(world):
+    from notifications.models import Kind, Notification
+
+    notice = Notification.objects.create(
+        recipient=world["users"]["organization"],
+        organization=world["org"],
+        kind=Kind.PUBLICATION,
+        text="Новая публикация",
+        link="/publications/",
+        event_key="walk",
+    )
+    return {"notification": notice}
+
+
+WORLD_HOOKS.append(notifications_world)
 
 
 @pytest.mark.parametrize("role", ROLES)
