@@ -18,7 +18,7 @@ from datacollection.models import Study
 
 from . import selectors
 from .models import Category, Message, Question, QuestionRead
-from .tasks import notify_asker_of_answer
+from .notifying import answer_arrived
 
 QUESTIONS_RATE_LIMITED = (
     "Слишком много вопросов за последний час: можно задать не больше {limit}. "
@@ -148,9 +148,8 @@ def question_answer(
 
 
 def _notify_after_commit(*, question_id: int, message_id: int) -> None:
-    transaction.on_commit(
-        lambda: notify_asker_of_answer.enqueue(question_id=question_id, message_id=message_id)
-    )
+    """A notice now; its e-mail leaves after commit (notifications sends it from the queue)."""
+    answer_arrived(question_id=question_id, message_id=message_id)
 
 
 @transaction.atomic

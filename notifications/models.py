@@ -113,6 +113,7 @@ class EmailDelivery(models.Model):
     )
     address = models.CharField("адрес", max_length=254, blank=True)
     kind = models.CharField("вид", max_length=30, choices=Kind.choices)
+    subject = models.CharField("тема", max_length=300, blank=True)
     text = models.TextField("текст")
     link = models.CharField("ссылка", max_length=500, blank=True)
     status = models.CharField(

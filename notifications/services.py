@@ -61,9 +61,12 @@ def _opt_outs(kind: str) -> tuple[set[int], set[int]]:
     return no_cabinet, no_email
 
 
-def _delivery(*, event_key, recipient_key, kind, text, link, address, **who) -> EmailDelivery:
+def _delivery(
+    *, event_key, recipient_key, kind, text, link, address, subject, **who
+) -> EmailDelivery:
     return EmailDelivery(
         event_key=event_key,
+        subject=subject[:300],
         recipient_key=recipient_key,
         kind=kind,
         text=text,
@@ -84,12 +87,14 @@ def notify(
     event_key: str,
     organizations=None,
     users: Iterable[User] | None = None,
+    subject: str = "",
     at: datetime | None = None,
 ) -> int:
     """Tell the users of `organizations` (a queryset, objects or ids) and `users` (coordinators,
     or one user of an organization) about one event. Each organization gets one e-mail to its
     address; each user named directly gets one to their own address (else their organization's).
-    Returns the number of in-cabinet notices created; repeated calls create none."""
+    `subject` replaces the e-mail's default subject (the kind). Returns the number of in-cabinet
+    notices created; repeated calls create none."""
     if kind not in Kind.values:
         raise ServiceError(UNKNOWN_KIND)
     at = at or timezone.now()
@@ -135,6 +140,7 @@ def notify(
                     recipient_key=f"org:{org_id}",
                     organization_id=org_id,
                     address=email,
+                    subject=subject,
                     created_at=at,
                     **common,
                 )
@@ -168,6 +174,7 @@ def notify(
                 user=user,
                 organization_id=user.organization_id,
                 address=user.email or (user.organization.email if user.organization_id else ""),
+                subject=subject,
                 created_at=at,
                 **common,
             )
@@ -272,7 +279,7 @@ def email_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
         "support_email": settings.SUPPORT_EMAIL,
     }
     message = EmailMultiAlternatives(
-        subject=f"{delivery.get_kind_display()} · ЛК ФИС ОКО · НИКО",
+        subject=delivery.subject or f"{delivery.get_kind_display()} · ЛК ФИС ОКО · НИКО",
         body=render_to_string("notifications/email/notification.txt", context),
         to=[delivery.address],
     )

@@ -295,8 +295,8 @@ def test_list_query_count_is_constant_for_an_organization(
     client = as_user(org_user)
     # 1 session, 2 user, 3 categories for the filter, 4 paginator count, 5 the page of
     # questions with category, organization and the unread flag (join + EXISTS), 6 the
-    # unread counter next to «Форум».
-    with django_assert_num_queries(6):
+    # unread counter next to «Форум», 7 the bell's unread notifications.
+    with django_assert_num_queries(7):
         response = client.get(LIST)
     assert len(response.context["page"]) == min(count, 20)
 
@@ -310,11 +310,11 @@ def test_list_and_queue_query_counts_are_constant_for_a_coordinator(
         ask(organization=organizations[number % 3], title=f"Вопрос {number}")
     client = as_user(regional)
     # 1 session, 2 user, 3 categories, 4 paginator count, 5 the page of questions,
-    # 6 the number waiting in the queue. No counter: coordinators do not ask.
-    with django_assert_num_queries(6):
+    # 6 the number waiting in the queue, 7 the bell. No forum counter: coordinators do not ask.
+    with django_assert_num_queries(7):
         client.get(LIST)
-    # 1 session, 2 user, 3 paginator count, 4 the page of the queue.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 paginator count, 4 the page of the queue, 5 the bell.
+    with django_assert_num_queries(5):
         client.get(QUEUE)
 
 
@@ -327,8 +327,8 @@ def test_faq_query_count_is_constant(
         faq_entry(author, operator, title=f"Вопрос {number}")
     client = as_user(org_user)
     # 1 session, 2 user, 3 paginator count, 4 the page of entries with categories,
-    # 5 their answers (prefetch), 6 the unread counter.
-    with django_assert_num_queries(6):
+    # 5 their answers (prefetch), 6 the unread counter, 7 the bell's unread notifications.
+    with django_assert_num_queries(7):
         client.get(FAQ)
 
 

@@ -26,12 +26,12 @@ def monitored(request, municipality, other_municipality):
 def test_statistics_page_queries(as_user, regional, monitored, django_assert_num_queries):
     client = as_user(regional)
     url = reverse("monitoring:collection_detail", args=[monitored.pk])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         # 1 session, 2 user (with region, municipality, organization)
         # 3 the collection, scoped to the user's organizations
         # 4 the counts grouped by municipality (regions and totals are sums of its rows)
         # 5 transfers per Moscow day for the chart
-        # 6 the user's recent exports of this collection
+        # 6 the user's recent exports of this collection, 7 the bell's unread notifications
         response = client.get(url)
     assert response.status_code == 200
 
@@ -40,12 +40,12 @@ def test_participant_list_queries(as_user, regional, monitored, django_assert_nu
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
     filters = {"status": "submitted", "municipality": _municipality(monitored), "page": "last"}
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         # 1 session, 2 user
         # 3 the collection, scoped
         # 4 the chosen municipality, validated against the scope
         # 5 the count of filtered participants, 6 the municipalities for the filter
-        # 7 the page, the report joined (not a query per row)
+        # 7 the page, the report joined (not a query per row), 8 the bell
         response = client.get(url, filters)
     assert response.status_code == 200
 
@@ -55,16 +55,18 @@ def test_last_page_of_the_list_costs_the_same(
 ):
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
-    with django_assert_num_queries(6):
-        # 1 session, 2 user, 3 collection, 4 count, 5 municipalities for the filter, 6 page
+    with django_assert_num_queries(7):
+        # 1 session, 2 user, 3 collection, 4 count, 5 municipalities for the filter, 6 page,
+        # 7 the bell
         response = client.get(url, {"sort": "-submitted", "page": "last"})
     assert response.status_code == 200
 
 
 def test_overview_queries(as_user, regional, monitored, django_assert_num_queries):
     client = as_user(regional)
-    with django_assert_num_queries(4):
-        # 1 session, 2 user, 3 the collections of the scope, 4 the counts of the one collection
+    with django_assert_num_queries(5):
+        # 1 session, 2 user, 3 the collections of the scope, 4 the counts of the one collection,
+        # 5 the bell's unread notifications
         response = client.get(reverse("monitoring:overview"))
     assert response.status_code == 200
 

@@ -24,8 +24,6 @@ from tests.factories import (
     notices_of,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 @pytest.fixture
 def org_mail(org):
@@ -182,6 +180,7 @@ def test_a_failing_source_does_not_stop_the_others(org, org_user, monkeypatch):
     assert notices_of(org_user, Kind.DEADLINE_NEAR).count() == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
 def test_two_schedulers_at_once_send_each_notice_and_email_once(region, municipality):
     organizations = [

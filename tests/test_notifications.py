@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from notifications import selectors, services
@@ -24,22 +25,21 @@ def _notify(org, kind=Kind.PUBLICATION, key="event:1", **extra):
     )
 
 
-@pytest.mark.django_db(transaction=True)
 def test_one_notice_and_one_email_per_recipient_even_when_repeated(org, org_user, org_mail):
     assert _notify(org) == 1
     assert _notify(org) == 0
     assert notices_of(org_user).count() == 1
     assert len(mails_to(org_mail)) == 1
+    assert len(mails_to(org_mail)) == 1  # draining again sends nothing more
     delivery = EmailDelivery.objects.get()
     assert delivery.status == EmailDelivery.Status.SENT
     assert delivery.sent_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
 def test_email_is_html_and_plain_russian_with_a_link(org, org_user, org_mail, settings):
     settings.SITE_URL = "https://lk.example.ru"
     _notify(org, kind=Kind.REPORT_RETURNED, key="returned:1")
-    (message,) = mail.outbox
+    (message,) = mails_to(org_mail)
     assert message.subject.startswith("Отчет возвращен на доработку")
     assert "https://lk.example.ru/publications/" in message.body
     html, mimetype = message.alternatives[0]
@@ -48,7 +48,6 @@ def test_email_is_html_and_plain_russian_with_a_link(org, org_user, org_mail, se
     assert "Здравствуйте" in html
 
 
-@pytest.mark.django_db(transaction=True)
 def test_every_user_of_the_organization_sees_it_but_the_mailbox_gets_one(org, org_user, org_mail):
     second = OrganizationUserFactory(organization=org, username="edu470001_2")
     _notify(org)
@@ -57,24 +56,21 @@ def test_every_user_of_the_organization_sees_it_but_the_mailbox_gets_one(org, or
     assert len(mails_to(org_mail)) == 1
 
 
-@pytest.mark.django_db(transaction=True)
 def test_opting_out_of_email_keeps_the_essential_notice(org, org_user, org_mail):
     services.preferences_save(user=org_user, choices={Kind.DEADLINE_NEAR.value: (False, False)})
     _notify(org, kind=Kind.DEADLINE_NEAR)
     assert notices_of(org_user, Kind.DEADLINE_NEAR).count() == 1
-    assert mail.outbox == []
+    assert mails_to(org_mail) == []
     assert not EmailDelivery.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_opting_out_of_a_non_essential_kind_stops_both(org, org_user, org_mail):
     services.preferences_save(user=org_user, choices={Kind.PUBLICATION.value: (False, False)})
     _notify(org)
     assert not notices_of(org_user).exists()
-    assert mail.outbox == []
+    assert mails_to(org_mail) == []
 
 
-@pytest.mark.django_db(transaction=True)
 def test_essential_kinds_cannot_be_hidden_from_the_cabinet(org_user):
     services.preferences_save(user=org_user, choices={Kind.REPORT_RETURNED.value: (False, True)})
     # Asking to hide it changes nothing: no preference is stored.
@@ -83,17 +79,16 @@ def test_essential_kinds_cannot_be_hidden_from_the_cabinet(org_user):
     assert row["essential"] and row["in_cabinet"]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_failed_email_is_recorded_with_its_reason(org, org_user, org_mail, settings):
     settings.EMAIL_BACKEND = "tests.factories.notifications.FailingBackend"
     _notify(org)
+    assert mails_to(org_mail) == []
     delivery = EmailDelivery.objects.get()
     assert delivery.status == EmailDelivery.Status.FAILED
     assert "Сервер почты недоступен" in delivery.error
     assert notices_of(org_user).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
 def test_no_address_is_recorded_as_a_failure_not_silence(org, org_user):
     _notify(org)
     delivery = EmailDelivery.objects.get()
@@ -101,18 +96,32 @@ def test_no_address_is_recorded_as_a_failure_not_silence(org, org_user):
     assert delivery.error == services.NO_ADDRESS
 
 
-@pytest.mark.django_db(transaction=True)
-def test_nothing_is_sent_when_the_callers_transaction_rolls_back(org, org_user, org_mail):
-    from django.db import transaction
+def test_the_emails_leave_after_commit_through_the_task(
+    org, org_user, org_mail, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _notify(org)
+        assert mail.outbox == []  # not before the commit
+    assert len(callbacks) == 1
+    assert [message.to for message in mail.outbox] == [[org_mail]]
 
-    with pytest.raises(RuntimeError), transaction.atomic():
+
+def test_nothing_is_sent_when_the_callers_transaction_rolls_back(
+    org, org_user, org_mail, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         _notify(org)
         raise RuntimeError
+    assert callbacks == []
     assert mail.outbox == []
     assert not Notification.objects.exists()
+    assert not EmailDelivery.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_notice_never_reaches_another_organization(org, org_user, other_org_user, org_mail):
     _notify(org)
     assert not notices_of(other_org_user).exists()

@@ -82,8 +82,8 @@ def test_feed_query_count_does_not_grow_with_publications(
     client = as_user(org_user)
     # 1 session, 2 user, 3 paginator count, 4 the page of publications with the read state
     # (EXISTS subquery), 5 attachments of the page (prefetch), 6 studies for the filter,
-    # 7 the forum's unread-answers badge in the section bar (organizations only).
-    with django_assert_num_queries(7):
+    # 7 the forum's unread-answers badge in the section bar (organizations only), 8 the bell.
+    with django_assert_num_queries(8):
         response = client.get(FEED)
     assert len(response.context["page"]) == count
 
@@ -96,8 +96,8 @@ def test_cabinet_block_query_count_is_constant(as_user, org_user, count, django_
     # 1 session, 2 user, 3 the latest publications with the read state, 4 their attachments,
     # 5 the organization's collections for the «Сбор данных» block, 6 the forum's
     # unread-answers badge in the section bar (organizations only), 7 the studies the
-    # organization takes part in («Что сделать сейчас»; none here).
-    with django_assert_num_queries(7):
+    # organization takes part in («Что сделать сейчас»; none here), 8 the bell.
+    with django_assert_num_queries(8):
         response = client.get(reverse("cabinet"))
     assert "Последние публикации" in response.content.decode()
 
@@ -188,10 +188,10 @@ def test_download_log_query_count_does_not_grow_with_organizations(
     url = reverse("publications:download_log_detail", args=[publication.pk])
     # 1 session, 2 user, 3 the publication (audience check), 4 its attachments,
     # 5 summary (one aggregate), 6 paginator count, 7 the page of organizations with
-    # their download counts and first dates (subqueries) and municipalities (join).
-    with django_assert_num_queries(7):
+    # their download counts and first dates (subqueries) and municipalities (join), 8 the bell.
+    with django_assert_num_queries(8):
         client.get(url)
     # 1 session, 2 user, 3 paginator count, 4 publications, 5 their attachments,
-    # 6 summary of the one publication.
-    with django_assert_num_queries(6):
+    # 6 summary of the one publication, 7 the bell.
+    with django_assert_num_queries(7):
         client.get(reverse("publications:download_log"))

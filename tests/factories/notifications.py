@@ -1,6 +1,7 @@
 from django.core import mail
 
-from notifications.models import EmailDelivery, Kind, Notification
+from notifications.models import EmailDelivery, Notification
+from notifications.services import email_message, send_queued_emails
 
 __all__ = ["FailingBackend", "mails_to", "notices_of"]
 
@@ -11,12 +12,16 @@ def notices_of(user, kind=None):
 
 
 def mails_to(address, kind=None):
-    """The messages in the test outbox to `address` (and their recorded deliveries agree)."""
+    """What reaches `address` once the worker has drained the queue: the messages in the test
+    outbox (and their recorded deliveries agree). Tests run in a transaction that never commits,
+    so the queue is drained here, as `db_worker` would after the commit."""
+    send_queued_emails()
     sent = [message for message in mail.outbox if address in message.to]
     deliveries = EmailDelivery.objects.filter(address=address, status=EmailDelivery.Status.SENT)
     if kind:
-        sent = [message for message in sent if message.subject.startswith(Kind(kind).label)]
         deliveries = deliveries.filter(kind=kind)
+        subjects = {email_message(delivery).subject for delivery in deliveries}
+        sent = [message for message in sent if message.subject in subjects]
     assert deliveries.count() == len(sent)
     return sent
 
