@@ -43,6 +43,9 @@ FORMS: dict[str, tuple[str, str]] = {
     "surveys.questionnaire": ("анкету", FEMININE),
     "surveys.section": ("раздел анкеты", MASCULINE),
     "surveys.accesscode": ("код доступа к анкете", MASCULINE),
+    "notifications.notification": ("уведомление", NEUTER),
+    "notifications.emaildelivery": ("письмо", NEUTER),
+    "notifications.remindersettings": ("расписание напоминаний", NEUTER),
 }
 
 _ENDINGS = {MASCULINE: "", FEMININE: "а", NEUTER: "о"}
