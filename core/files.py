@@ -1,7 +1,14 @@
 """Uploaded files, the same rules everywhere: extension, size in Russian words, what the
 first bytes must be, and the content type a download is served with."""
 
+import io
+import zipfile
+from dataclasses import dataclass
 from pathlib import PurePath
+
+from django.conf import settings
+
+from .errors import ServiceError
 
 # Content types by extension: the browser's claim about an upload is not trusted.
 CONTENT_TYPES = {
@@ -25,14 +32,40 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 
-# The first bytes of types that are checked: an extension alone proves nothing (a renamed HTML
-# page is not a scan).
+# The first bytes each type must start with: an extension alone proves nothing (a renamed HTML
+# page is not a scan). Office files since 2007 and OpenDocument files are zip archives.
+ZIP = (b"PK\x03\x04",)
+OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # .doc, .xls, .ppt (Office 97-2003)
 SIGNATURES = {
     "pdf": (b"%PDF-",),
     "png": (b"\x89PNG\r\n\x1a\n",),
     "jpg": (b"\xff\xd8\xff",),
     "jpeg": (b"\xff\xd8\xff",),
+    "docx": ZIP,
+    "xlsx": ZIP,
+    "pptx": ZIP,
+    "odt": ZIP,
+    "ods": ZIP,
+    "zip": (*ZIP, b"PK\x05\x06"),  # an empty archive is only its end record
+    "doc": OLE,
+    "xls": OLE,
+    "ppt": OLE,
+    "rtf": (b"{\\rtf",),
+    "rar": (b"Rar!\x1a\x07",),
+    "7z": (b"7z\xbc\xaf\x27\x1c",),
 }
+# Text types have no signature; a NUL byte in their first kilobytes means a binary file.
+TEXT_EXTENSIONS = {"txt", "csv"}
+# Zip-based documents the portal or the reader's office program unpacks: checked for zip bombs.
+# (A .zip attachment is only passed on, never unpacked here, and may hold anything.)
+ZIP_DOCUMENTS = {"docx", "xlsx", "pptx", "odt", "ods"}
+
+# A zip bomb: a member that unpacks to more than MAX_COMPRESSION_RATIO times its packed size
+# (real sheets and documents stay far below: text XML packs 5 to 20 times) once it is bigger
+# than RATIO_CHECKED_FROM, or a whole archive that unpacks to more than its rule allows.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM = 2**20
+MAX_ZIP_MEMBERS = 10_000
 
 
 def file_extension(name: str) -> str:
@@ -50,13 +83,13 @@ def format_file_size(size: int) -> str:
 def content_matches_extension(file, extension: str) -> bool:
     """Whether the file starts as a file of that extension must (types without a known
     signature pass). Leaves the file at its start."""
+    file.seek(0)
+    head = file.read(4096 if extension in TEXT_EXTENSIONS else 16)
+    file.seek(0)
+    if extension in TEXT_EXTENSIONS:
+        return b"\x00" not in head
     signatures = SIGNATURES.get(extension)
-    if not signatures:
-        return True
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    return head.startswith(signatures)
+    return not signatures or head.startswith(signatures)
 
 
 class UnreadableFile(Exception):
@@ -64,24 +97,113 @@ class UnreadableFile(Exception):
     zip bomb. Callers turn it into their own Russian message."""
 
 
-# An .xlsx is a zip archive; one that unpacks to far more than this many times its limit is a
-# zip bomb, refused before openpyxl inflates it in memory.
-MAX_UNPACKED_RATIO = 50
+def zip_bomb_reason(file, *, max_unpacked: int) -> str | None:
+    """Why a zip-based file must not be unpacked, or None. Reads only the archive's directory
+    (sizes as the archive declares them; the inflater stops at the declared size), so a bomb
+    is refused in milliseconds, before any parser inflates it. Leaves the file at its start."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "broken"
+    finally:
+        file.seek(0)
+    if len(members) > MAX_ZIP_MEMBERS:
+        return "bomb"
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
+            return "bomb"
+    return "bomb" if total > max_unpacked else None
 
 
-def open_xlsx(data: bytes, *, size_limit: int):
-    """A read-only openpyxl workbook of the bytes, or UnreadableFile."""
-    import io
-    import zipfile
+UPLOAD_MISSING_MESSAGE = "Выберите файл."
+UPLOAD_TYPE_MESSAGE = "Файл «{name}» не принят: допускаются файлы {extensions}."
+UPLOAD_EMPTY_MESSAGE = "Файл «{name}» пустой."
+UPLOAD_SIZE_MESSAGE = "Файл «{name}» слишком большой ({size}): допускается не больше {limit}."
+UPLOAD_CONTENT_MESSAGE = "Файл «{name}» поврежден или его содержимое не соответствует расширению."
+UPLOAD_BOMB_MESSAGE = (
+    "Файл «{name}» не принят: в распакованном виде он занимает больше {limit} "
+    "или сжат подозрительно сильно."
+)
 
+
+class UploadRefused(ServiceError):
+    """An upload that breaks its rule. `reason` is one of REASONS, `message` a Russian text
+    naming the file; callers may show it as is or say it their own way."""
+
+    REASONS = ("missing", "type", "empty", "size", "content", "bomb")
+
+    def __init__(self, message: str, *, reason: str, name: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.name = name
+
+
+@dataclass(frozen=True)
+class UploadRule:
+    """What an upload of one kind may be: its extensions, its largest size, and for zip-based
+    documents the largest total they may unpack to."""
+
+    extensions: tuple[str, ...]
+    max_size: int
+    max_unpacked: int = 20 * 2**20
+
+    def describe_extensions(self) -> str:
+        return ", ".join(e.upper() for e in self.extensions if e != "jpeg")
+
+
+def upload_name(upload) -> str:
+    """The upload's own file name, without any path a browser sent, at most 255 characters."""
+    return PurePath(str(getattr(upload, "name", "") or "файл")).name.strip()[:255] or "файл"
+
+
+def check_upload(upload, rule: UploadRule) -> tuple[str, str]:
+    """The ONE rule for every uploaded file: extension, size, the first bytes, and for
+    zip-based documents the zip-bomb guard. Returns (name, extension) or raises UploadRefused.
+    Leaves the file at its start."""
+    if upload is None:
+        raise UploadRefused(UPLOAD_MISSING_MESSAGE, reason="missing")
+    name = upload_name(upload)
+    extension = file_extension(name)
+    if extension not in rule.extensions:
+        message = UPLOAD_TYPE_MESSAGE.format(name=name, extensions=rule.describe_extensions())
+        raise UploadRefused(message, reason="type", name=name)
+    if not upload.size:
+        raise UploadRefused(UPLOAD_EMPTY_MESSAGE.format(name=name), reason="empty", name=name)
+    if upload.size > rule.max_size:
+        message = UPLOAD_SIZE_MESSAGE.format(
+            name=name, size=format_file_size(upload.size), limit=format_file_size(rule.max_size)
+        )
+        raise UploadRefused(message, reason="size", name=name)
+    broken = UploadRefused(UPLOAD_CONTENT_MESSAGE.format(name=name), reason="content", name=name)
+    if not content_matches_extension(upload, extension):
+        raise broken
+    if extension in ZIP_DOCUMENTS:
+        reason = zip_bomb_reason(upload, max_unpacked=rule.max_unpacked)
+        if reason == "broken":
+            raise broken
+        if reason == "bomb":
+            limit = format_file_size(rule.max_unpacked)
+            message = UPLOAD_BOMB_MESSAGE.format(name=name, limit=limit)
+            raise UploadRefused(message, reason="bomb", name=name)
+    return name, extension
+
+
+def open_xlsx(data: bytes, *, size_limit: int | None = None, max_unpacked: int | None = None):
+    """A read-only openpyxl workbook of the bytes, or UnreadableFile. The zip-bomb guard runs
+    first: no member may unpack beyond MAX_COMPRESSION_RATIO, and the whole workbook not beyond
+    `max_unpacked` (SPREADSHEET_MAX_UNPACKED_SIZE unless given); `size_limit` bounds the bytes."""
     from openpyxl import load_workbook
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise UnreadableFile from None
-    if unpacked > size_limit * MAX_UNPACKED_RATIO:
+    if size_limit is not None and len(data) > size_limit:
+        raise UnreadableFile
+    if max_unpacked is None:
+        max_unpacked = settings.SPREADSHEET_MAX_UNPACKED_SIZE
+    if zip_bomb_reason(io.BytesIO(data), max_unpacked=max_unpacked) is not None:
         raise UnreadableFile
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)

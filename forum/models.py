@@ -12,7 +12,9 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from core.files import (
     CONTENT_TYPES,
-    content_matches_extension,
+    UploadRefused,
+    UploadRule,
+    check_upload,
     file_extension,
     format_file_size,
 )
@@ -27,27 +29,25 @@ IMAGE_EXTENSIONS = {"png", "jpg", "jpeg"}
 
 
 def validate_question_attachment(file) -> None:
-    name = file.name.rsplit("/", 1)[-1]
-    extension = file_extension(name)
+    """The upload rule of core.files for a screenshot or a PDF, said the forum's way."""
     allowed = settings.FORUM_ATTACHMENT_EXTENSIONS
-    if extension not in allowed:
-        raise ValidationError(
-            ATTACHMENT_TYPE_REFUSED.format(name=name, extensions=", ".join(allowed)),
-            code="attachment_type",
-        )
     limit = settings.FORUM_ATTACHMENT_MAX_SIZE
-    if file.size > limit:
-        raise ValidationError(
-            ATTACHMENT_TOO_LARGE.format(
+    try:
+        check_upload(file, UploadRule(extensions=tuple(allowed), max_size=limit))
+    except UploadRefused as refused:
+        name, extension = refused.name, file_extension(refused.name)
+        if refused.reason == "type":
+            message = ATTACHMENT_TYPE_REFUSED.format(name=name, extensions=", ".join(allowed))
+        elif refused.reason == "size":
+            message = ATTACHMENT_TOO_LARGE.format(
                 name=name, size=format_file_size(file.size), limit=format_file_size(limit)
-            ),
-            code="attachment_size",
-        )
-    if not content_matches_extension(file, extension):
-        kind = "изображение" if extension in IMAGE_EXTENSIONS else "документ PDF"
-        raise ValidationError(
-            ATTACHMENT_NOT_WHAT_IT_SAYS.format(name=name, kind=kind), code="attachment_content"
-        )
+            )
+        elif refused.reason == "content":
+            kind = "изображение" if extension in IMAGE_EXTENSIONS else "документ PDF"
+            message = ATTACHMENT_NOT_WHAT_IT_SAYS.format(name=name, kind=kind)
+        else:
+            message = refused.message
+        raise ValidationError(message, code=f"attachment_{refused.reason}") from None
 
 
 def attachment_upload_to(instance, filename: str) -> str:

@@ -1,7 +1,6 @@
 """Publications of the «НИКО» section: dated posts with materials, each for a chosen audience."""
 
 import uuid
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +9,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization, Region, User
-from core.files import CONTENT_TYPES, file_extension, format_file_size  # noqa: F401
+from core.files import (  # noqa: F401
+    CONTENT_TYPES,
+    UploadRefused,
+    UploadRule,
+    check_upload,
+    file_extension,
+    format_file_size,
+)
 
 from .rendering import render_body
 
@@ -25,21 +31,29 @@ AUDIENCE_EMPTY = {
 
 
 def validate_attachment_file(file) -> None:
-    name = PurePath(file.name).name
+    """The upload rule of core.files (extension, size, the first bytes, zip bombs in office
+    documents) for a material of a publication, said the publications' way."""
     allowed = settings.PUBLICATION_ATTACHMENT_EXTENSIONS
-    if file_extension(name) not in allowed:
-        raise ValidationError(
-            ATTACHMENT_TYPE_REFUSED.format(name=name, extensions=", ".join(allowed)),
-            code="attachment_type",
-        )
     limit = settings.PUBLICATION_ATTACHMENT_MAX_SIZE
-    if file.size > limit:
-        raise ValidationError(
-            ATTACHMENT_TOO_LARGE.format(
-                name=name, size=format_file_size(file.size), limit=format_file_size(limit)
-            ),
-            code="attachment_size",
-        )
+    rule = UploadRule(
+        extensions=tuple(allowed),
+        max_size=limit,
+        max_unpacked=settings.PUBLICATION_ATTACHMENT_MAX_UNPACKED_SIZE,
+    )
+    try:
+        check_upload(file, rule)
+    except UploadRefused as refused:
+        if refused.reason == "type":
+            message = ATTACHMENT_TYPE_REFUSED.format(
+                name=refused.name, extensions=", ".join(allowed)
+            )
+        elif refused.reason == "size":
+            message = ATTACHMENT_TOO_LARGE.format(
+                name=refused.name, size=format_file_size(file.size), limit=format_file_size(limit)
+            )
+        else:
+            message = refused.message
+        raise ValidationError(message, code=f"attachment_{refused.reason}") from None
 
 
 def attachment_upload_to(instance, filename: str) -> str:

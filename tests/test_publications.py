@@ -26,6 +26,7 @@ from tests.factories import (
     OrganizationUserFactory,
     PublicationFactory,
     add_attachment,
+    sample_file_bytes,
 )
 
 from .conftest import client_for
@@ -182,10 +183,11 @@ def test_markdown_renders_lists_and_tables():
 
 
 def test_attachment_keeps_name_size_and_type():
-    attachment = add_attachment(PublicationFactory(), "Технические требования.xlsx", b"x" * 3000)
+    content = sample_file_bytes("Технические требования.xlsx")
+    attachment = add_attachment(PublicationFactory(), "Технические требования.xlsx", content)
     assert attachment.name == "Технические требования.xlsx"
-    assert attachment.size == 3000
-    assert attachment.size_label == "3 КБ"
+    assert attachment.size == len(content)
+    assert attachment.size_label == "1 КБ"
     assert attachment.type_label == "XLSX"
     assert attachment.content_type.endswith("spreadsheetml.sheet")
     assert "Технические" not in attachment.file.name  # stored under a random name

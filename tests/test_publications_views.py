@@ -6,7 +6,12 @@ import pytest
 from django.urls import reverse
 
 from publications.models import AttachmentDownload, Publication, PublicationRead
-from tests.factories import OrganizationFactory, PublicationFactory, add_attachment
+from tests.factories import (
+    OrganizationFactory,
+    PublicationFactory,
+    add_attachment,
+    sample_file_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,12 +111,13 @@ def test_cabinet_block_query_count_is_constant(as_user, org_user, count, django_
 
 
 def test_download_streams_the_file_with_a_cyrillic_name_and_logs_it(as_user, org_user, org):
-    attachment = add_attachment(PublicationFactory(), "Инструкция для ОО.docx", b"PK-bytes")
+    content = sample_file_bytes("Инструкция для ОО.docx")
+    attachment = add_attachment(PublicationFactory(), "Инструкция для ОО.docx", content)
     response = as_user(org_user).get(
         reverse("publications:attachment_download", args=[attachment.pk])
     )
     assert response.status_code == HTTPStatus.OK
-    assert b"".join(response.streaming_content) == b"PK-bytes"
+    assert b"".join(response.streaming_content) == content
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''%D0%98%D0%BD%D1%81%D1%82%D1%80" in disposition

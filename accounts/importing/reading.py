@@ -63,7 +63,11 @@ def _text(value) -> str:
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
-        workbook = open_xlsx(data, size_limit=settings.IMPORT_MAX_FILE_SIZE)
+        workbook = open_xlsx(
+            data,
+            size_limit=settings.IMPORT_MAX_FILE_SIZE,
+            max_unpacked=settings.IMPORT_MAX_UNPACKED_SIZE,
+        )
     except UnreadableFile:
         raise ImportRejected([BROKEN]) from None
     try:

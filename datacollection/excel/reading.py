@@ -9,7 +9,14 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from core.files import UnreadableFile, format_file_size, open_xlsx
+from core.files import (
+    UnreadableFile,
+    UploadRefused,
+    UploadRule,
+    check_upload,
+    format_file_size,
+    open_xlsx,
+)
 
 from ..definitions import TableDefinition
 from ..errors import CellError, ExcelCellErrors, ExcelFileError
@@ -72,18 +79,21 @@ def raw_text(value) -> str | None:
 
 def open_workbook(upload):
     """The workbook of an uploaded file, or ExcelFileError with the reason in Russian."""
-    if upload is None:
-        raise ExcelFileError(NO_FILE_MESSAGE)
-    if not (upload.name or "").lower().endswith(".xlsx"):
-        raise ExcelFileError(WRONG_TYPE_MESSAGE)
     limit = settings.DATACOLLECTION_UPLOAD_MAX_SIZE
-    if upload.size > limit:
-        raise ExcelFileError(
-            TOO_LARGE_MESSAGE.format(
+    try:  # the one upload rule (core.files), zip-bomb guard included, before any parsing
+        check_upload(upload, UploadRule(extensions=("xlsx",), max_size=limit))
+    except UploadRefused as refused:
+        if refused.reason == "size":
+            message = TOO_LARGE_MESSAGE.format(
                 size=format_file_size(upload.size), limit=format_file_size(limit)
             )
-        )
-    upload.seek(0)
+        else:
+            message = {
+                "missing": NO_FILE_MESSAGE,
+                "type": WRONG_TYPE_MESSAGE,
+                "bomb": refused.message,
+            }.get(refused.reason, BROKEN_MESSAGE)
+        raise ExcelFileError(message) from None
     try:
         return open_xlsx(upload.read(), size_limit=limit)
     except UnreadableFile:

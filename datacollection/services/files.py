@@ -1,7 +1,6 @@
 """Files of file cells (scans of protocols): upload, replace, remove."""
 
 from datetime import datetime
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -9,44 +8,44 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from core.files import CONTENT_TYPES, content_matches_extension, format_file_size
+from core.files import (
+    CONTENT_TYPES,
+    UPLOAD_CONTENT_MESSAGE,
+    UPLOAD_EMPTY_MESSAGE,
+    UPLOAD_MISSING_MESSAGE,
+    UPLOAD_SIZE_MESSAGE,
+    UPLOAD_TYPE_MESSAGE,
+    UploadRefused,
+    UploadRule,
+    check_upload,
+)
 
 from ..errors import DataCollectionError
 from ..models import Cell, CellFile, Column, FormTable, Report
 from .editing import CellSaved
 from .writing import delete_files, ensure_writable, report_write
 
-NO_FILE_MESSAGE = "Выберите файл."
+# The one upload rule's texts (core.files), under the names this package has always used.
+NO_FILE_MESSAGE = UPLOAD_MISSING_MESSAGE
 NOT_A_FILE_CELL_MESSAGE = "В этой ячейке файл не загружается."
-FILE_TYPE_MESSAGE = "Файл «{name}» не принят: допускаются файлы {extensions}."
-FILE_EMPTY_MESSAGE = "Файл «{name}» пустой."
-FILE_SIZE_MESSAGE = "Файл «{name}» слишком большой ({size}): допускается не больше {limit}."
-FILE_CONTENT_MESSAGE = "Файл «{name}» поврежден или его содержимое не соответствует расширению."
+FILE_TYPE_MESSAGE = UPLOAD_TYPE_MESSAGE
+FILE_EMPTY_MESSAGE = UPLOAD_EMPTY_MESSAGE
+FILE_SIZE_MESSAGE = UPLOAD_SIZE_MESSAGE
+FILE_CONTENT_MESSAGE = UPLOAD_CONTENT_MESSAGE
 NO_FILE_IN_CELL_MESSAGE = "В ячейке нет файла."
 
 
 def _checked_upload(upload) -> tuple[str, str]:
-    """The upload's original name and extension, or DataCollectionError with the reason."""
-    if upload is None:
-        raise DataCollectionError(NO_FILE_MESSAGE)
-    name = PurePath(str(upload.name or "файл")).name.strip()[:255] or "файл"
-    extension = PurePath(name).suffix.lower().lstrip(".")
-    allowed = settings.DATACOLLECTION_FILE_EXTENSIONS
-    if extension not in allowed:
-        extensions = ", ".join(e.upper() for e in allowed if e != "jpeg")
-        raise DataCollectionError(FILE_TYPE_MESSAGE.format(name=name, extensions=extensions))
-    if not upload.size:
-        raise DataCollectionError(FILE_EMPTY_MESSAGE.format(name=name))
-    limit = settings.DATACOLLECTION_FILE_MAX_SIZE
-    if upload.size > limit:
-        raise DataCollectionError(
-            FILE_SIZE_MESSAGE.format(
-                name=name, size=format_file_size(upload.size), limit=format_file_size(limit)
-            )
-        )
-    if not content_matches_extension(upload, extension):
-        raise DataCollectionError(FILE_CONTENT_MESSAGE.format(name=name))
-    return name, extension
+    """The upload's original name and extension, or DataCollectionError with the reason (the
+    one upload rule of core.files; its messages are the ones of file cells)."""
+    rule = UploadRule(
+        extensions=tuple(settings.DATACOLLECTION_FILE_EXTENSIONS),
+        max_size=settings.DATACOLLECTION_FILE_MAX_SIZE,
+    )
+    try:
+        return check_upload(upload, rule)
+    except UploadRefused as refused:
+        raise DataCollectionError(refused.message) from None
 
 
 def _file_cell(report: Report, table: FormTable, column: Column) -> None:

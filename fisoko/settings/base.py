@@ -177,8 +177,16 @@ MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=20 * 1024 * 1024)
+# Zip bombs (core.files): a spreadsheet of a report form or a form definition unpacks to far
+# less than this; the registry of organizations (tens of thousands of rows) gets more room.
+SPREADSHEET_MAX_UNPACKED_SIZE = env.int("SPREADSHEET_MAX_UNPACKED_SIZE", default=20 * 2**20)
+IMPORT_MAX_UNPACKED_SIZE = env.int("IMPORT_MAX_UNPACKED_SIZE", default=100 * 2**20)
 # Materials of publications: the largest file and the types an operator may attach.
 PUBLICATION_ATTACHMENT_MAX_SIZE = env.int("PUBLICATION_ATTACHMENT_MAX_SIZE", default=50 * 2**20)
+# An office document among the materials unpacks to at most this (core.files zip-bomb guard).
+PUBLICATION_ATTACHMENT_MAX_UNPACKED_SIZE = env.int(
+    "PUBLICATION_ATTACHMENT_MAX_UNPACKED_SIZE", default=200 * 2**20
+)
 PUBLICATION_ATTACHMENT_EXTENSIONS = [
     "pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "rtf", "txt", "csv",
     "zip", "rar", "7z", "ppt", "pptx", "jpg", "jpeg", "png",

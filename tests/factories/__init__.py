@@ -3,6 +3,7 @@ Test modules import from here, never from one another."""
 
 from .accounts import *  # noqa: F403
 from .datacollection import *  # noqa: F403
+from .files import *  # noqa: F403
 from .forum import *  # noqa: F403
 from .monitoring import *  # noqa: F403
 from .notifications import *  # noqa: F403

@@ -10,6 +10,8 @@ from factory.django import DjangoModelFactory
 from publications import services
 from publications.models import Publication
 
+from .files import sample_file_bytes
+
 
 class PublicationFactory(DjangoModelFactory):
     class Meta:
@@ -31,7 +33,10 @@ class PublicationFactory(DjangoModelFactory):
             obj.organizations.set(extracted)
 
 
-def add_attachment(publication, name="Инструкция.docx", content=b"PK\x03\x04 demo"):
+def add_attachment(publication, name="Инструкция.docx", content=None):
+    """A material of the publication; real bytes of its type unless `content` is given."""
+    if content is None:
+        content = sample_file_bytes(name)
     return services.attachment_add(
         publication=publication, file=ContentFile(content, name=name), actor=None
     )
