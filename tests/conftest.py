@@ -16,6 +16,7 @@ from tests.factories import (
     OrganizationUserFactory,
     RegionalCoordinatorFactory,
     RegionFactory,
+    build_world,
 )
 
 
@@ -120,3 +121,23 @@ def users_by_role(operator, regional, municipal, org_user):
         "municipal": municipal,
         "organization": org_user,
     }
+
+
+@pytest.fixture
+def url_world(
+    users_by_role,
+    org,
+    org_same_municipality,
+    org_other_municipality,
+    org_other_region,
+    other_org_user,
+):
+    """The objects every URL of the URL walk points at (tests/factories/url_walk.py)."""
+    return build_world(
+        users_by_role,
+        org,
+        org_same_municipality,
+        org_other_municipality,
+        org_other_region,
+        other_org_user,
+    )

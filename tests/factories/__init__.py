@@ -11,3 +11,4 @@ from .publications import *  # noqa: F403
 from .results import *  # noqa: F403
 from .studies import *  # noqa: F403
 from .surveys import *  # noqa: F403
+from .url_walk import *  # noqa: F403
