@@ -202,7 +202,7 @@ def build_forms() -> dict[str, Form]:
             (
                 "code",
                 "Код участника",
-                {"type": Column.Type.TEXT, "max_length": 5, "required": True},
+                {"type": Column.Type.TEXT, "max_length": 7, "required": True},
             ),
             (
                 "grade",

@@ -10,6 +10,7 @@ from accounts.models import User
 
 from ..definitions import load_form
 from ..errors import NO_CELL_MESSAGE, CellConflictError, DataCollectionError, ReportHasErrorsError
+from ..extensions import extra_report_errors
 from ..models import Cell, CellFile, Column, FormTable, Report, ReportRow, Submission
 from ..selectors import report_cells, report_rows, report_values
 from ..validation import clean_value, computed_values, validate_report
@@ -198,6 +199,7 @@ def report_submit(
         rows = report_rows(report, definitions)
         values = report_values(report_cells(report))
         errors = validate_report(definitions, rows, values)
+        errors += extra_report_errors(report, definitions, rows, values)
         if errors:
             raise ReportHasErrorsError(errors)
         submission = Submission.objects.create(

@@ -201,6 +201,9 @@ FORUM_MESSAGES_PER_HOUR = env.int("FORUM_MESSAGES_PER_HOUR", default=30)
 # Data collection: the filled Excel template, and files of file columns (scans of protocols).
 DATACOLLECTION_UPLOAD_MAX_SIZE = env.int("DATACOLLECTION_UPLOAD_MAX_SIZE", default=10 * 2**20)
 DATACOLLECTION_FILE_MAX_SIZE = env.int("DATACOLLECTION_FILE_MAX_SIZE", default=20 * 2**20)
+# Checks other apps add to «Сдать отчет» (datacollection.extensions): the results form holds
+# exactly the participant codes the school was issued.
+DATACOLLECTION_REPORT_CHECKS = ["studies.checks.results_codes_check"]
 DATACOLLECTION_FILE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 
 STORAGES = {

@@ -110,6 +110,20 @@ def checklist_file(request, study_pk, item):
 @require_http_methods(["GET", "POST"])
 def participants(request, study_pk):
     study, organization = _school(request, study_pk)
+    if request.method == "POST" and request.POST.get("action") == "results":
+        try:
+            report = services.results_from_codes(
+                user=request.user, study=study, organization=organization, request=request
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+            return redirect("studies:participants", study_pk=study.pk)
+        messages.success(
+            request,
+            "В форму результатов внесены коды участников с классом и вариантом; отсутствовавшие "
+            "отмечены «отсутствовал». Внесите баллы и нажмите «Сдать отчет».",
+        )
+        return redirect("datacollection:report_detail", pk=report.pk)
     if request.method == "POST":
         arguments = {"user": request.user, "study": study, "organization": organization}
         if request.POST.get("action") == "remove":
