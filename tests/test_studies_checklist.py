@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.files import UPLOAD_CONTENT_MESSAGE, UploadRefused
 from datacollection import services as dc_services
 from studies import services
 from studies.models import ChecklistSettings, RoomProtocol, Stage, StageDate
@@ -157,7 +158,7 @@ def test_the_order_needs_a_scan_of_an_allowed_type(study, org, org_user):
             user=org_user, study=study, organization=org, item_key="prep_specialists"
         )
     assert refused.value.message == checklist_rules.SCAN_REQUIRED
-    with pytest.raises(services.StudyError) as refused:
+    with pytest.raises(UploadRefused) as refused:
         services.tick_item(
             user=org_user,
             study=study,
@@ -165,7 +166,7 @@ def test_the_order_needs_a_scan_of_an_allowed_type(study, org, org_user):
             item_key="prep_specialists",
             scan=SimpleUploadedFile("Приказ.pdf", b"<html>not a pdf"),
         )
-    assert refused.value.message == protocol_rules.SCAN_CONTENT.format(name="Приказ.pdf")
+    assert refused.value.message == UPLOAD_CONTENT_MESSAGE.format(name="Приказ.pdf")
     assert states(study, org)["prep_specialists"].status == PENDING
     services.tick_item(
         user=org_user,

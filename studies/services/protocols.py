@@ -4,7 +4,6 @@ Presence is chosen from the room's own list, so absent = listed − present hold
 construction and a code from another room cannot be marked."""
 
 from datetime import date, time
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -12,7 +11,7 @@ from django.db import transaction
 
 from accounts.audit import record
 from accounts.models import User
-from core.files import content_matches_extension, file_extension, format_file_size
+from core.files import UploadRule, check_upload
 
 from ..models import Room, RoomProtocol
 from .access import StudyError, check_school_writes
@@ -24,30 +23,16 @@ TIMES_ORDER = "Время окончания должно быть позже в
 EMPTY_ROOM = "В аудитории нет участников: сначала распределите участников по аудиториям."
 NOT_IN_ROOM = "Отмечать можно только участников из списка этой аудитории."
 INCIDENTS_TOO_LONG = "Описание нештатных ситуаций — не длиннее 2000 символов."
-SCAN_TYPE = "Файл «{name}»: допустимы PDF, JPG или PNG."
-SCAN_EMPTY = "Файл «{name}» пустой."
-SCAN_SIZE = "Файл «{name}» ({size}) больше допустимых {limit}."
-SCAN_CONTENT = "Файл «{name}» не является документом заявленного типа."
+
+
+def scan_rule() -> UploadRule:
+    return UploadRule(extensions=SCAN_EXTENSIONS, max_size=settings.DATACOLLECTION_FILE_MAX_SIZE)
 
 
 def checked_scan(upload) -> str:
-    """The scan's original name, or StudyError: PDF/JPG/PNG, not empty, within the size limit,
-    and its first bytes are what its extension claims (the core.files upload rules)."""
-    name = PurePath(str(upload.name or "файл")).name.strip()[:255] or "файл"
-    extension = file_extension(name)
-    if extension not in SCAN_EXTENSIONS:
-        raise StudyError(SCAN_TYPE.format(name=name))
-    if not upload.size:
-        raise StudyError(SCAN_EMPTY.format(name=name))
-    limit = settings.DATACOLLECTION_FILE_MAX_SIZE
-    if upload.size > limit:
-        raise StudyError(
-            SCAN_SIZE.format(
-                name=name, size=format_file_size(upload.size), limit=format_file_size(limit)
-            )
-        )
-    if not content_matches_extension(upload, extension):
-        raise StudyError(SCAN_CONTENT.format(name=name))
+    """The scan's original name, or UploadRefused (a ServiceError): the one upload rule of
+    core.files for PDF/JPG/PNG scans."""
+    name, _ = check_upload(upload, scan_rule())
     return name
 
 
