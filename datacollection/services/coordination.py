@@ -14,6 +14,7 @@ from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
 from core.text import msk
 
+from .. import notifying
 from ..errors import (
     NOT_COORDINATOR_MESSAGE,
     OUT_OF_SCOPE_MESSAGE,
@@ -71,6 +72,7 @@ def report_return_for_corrections(
         request=request,
         comment=comment,
     )
+    notifying.report_returned(report)
     return report
 
 
@@ -122,6 +124,7 @@ def extension_grant(
         old=previous.isoformat() if previous else None,
         new=until.isoformat(),
     )
+    notifying.deadline_extended(extension)
     return extension
 
 
