@@ -94,12 +94,12 @@ def national(request, municipality, other_municipality, org_other_region):
 def test_national_statistics_page_queries(as_user, operator, national, django_assert_num_queries):
     client = as_user(operator)
     url = reverse("monitoring:collection_detail", args=[national.pk])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         # 1 session, 2 user
         # 3 the collection (every one for operators)
         # 4 the counts grouped by region id, the region's code and name carried as aggregates
         # 5 transfers per Moscow day for the chart
-        # 6 the user's recent exports of this collection
+        # 6 the user's recent exports of this collection, 7 the bell's unread notifications
         response = client.get(url)
     assert response.status_code == 200
 
@@ -108,9 +108,9 @@ def test_region_drill_down_queries(as_user, operator, national, django_assert_nu
     client = as_user(operator)
     region = national.organizations.order_by("pk").first().region_id
     url = reverse("monitoring:collection_region", args=[national.pk, region])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1 session, 2 user, 3 the collection, 4 the region (in the operator's scope)
-        # 5 the counts of the region grouped by municipality id
+        # 5 the counts of the region grouped by municipality id, 6 the bell
         response = client.get(url)
     assert response.status_code == 200
 
@@ -118,15 +118,16 @@ def test_region_drill_down_queries(as_user, operator, national, django_assert_nu
 def test_national_participant_list_queries(as_user, operator, national, django_assert_num_queries):
     client = as_user(operator)
     url = reverse("monitoring:participant_list", args=[national.pk])
-    with django_assert_num_queries(6):
-        # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 page
+    with django_assert_num_queries(7):
+        # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 page,
+        # 7 the bell
         response = client.get(url, {"sort": "-submitted", "page": "last"})
     assert response.status_code == 200
 
 
 def test_national_overview_queries(as_user, operator, national, django_assert_num_queries):
     client = as_user(operator)
-    with django_assert_num_queries(4):
-        # 1 session, 2 user, 3 every collection, 4 the counts of the one collection
+    with django_assert_num_queries(5):
+        # 1 session, 2 user, 3 every collection, 4 the counts of the one collection, 5 the bell
         response = client.get(reverse("monitoring:overview"))
     assert response.status_code == 200
