@@ -193,10 +193,17 @@ def check_upload(upload, rule: UploadRule) -> tuple[str, str]:
     return name, extension
 
 
-def open_xlsx(data: bytes, *, size_limit: int | None = None, max_unpacked: int | None = None):
+def open_xlsx(
+    data: bytes,
+    *,
+    size_limit: int | None = None,
+    max_unpacked: int | None = None,
+    formulas: bool = False,
+):
     """A read-only openpyxl workbook of the bytes, or UnreadableFile. The zip-bomb guard runs
     first: no member may unpack beyond MAX_COMPRESSION_RATIO, and the whole workbook not beyond
-    `max_unpacked` (SPREADSHEET_MAX_UNPACKED_SIZE unless given); `size_limit` bounds the bytes."""
+    `max_unpacked` (SPREADSHEET_MAX_UNPACKED_SIZE unless given); `size_limit` bounds the bytes.
+    Cells read as their saved results; `formulas=True` reads formulas instead ("=…")."""
     from openpyxl import load_workbook
 
     if size_limit is not None and len(data) > size_limit:
@@ -206,7 +213,7 @@ def open_xlsx(data: bytes, *, size_limit: int | None = None, max_unpacked: int |
     if zip_bomb_reason(io.BytesIO(data), max_unpacked=max_unpacked) is not None:
         raise UnreadableFile
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
     except Exception:  # openpyxl raises many kinds for a broken file; all mean the same here
         raise UnreadableFile from None
 

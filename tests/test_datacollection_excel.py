@@ -133,6 +133,63 @@ def test_a_bad_cell_lists_errors_per_cell_and_changes_nothing(as_user, org_user,
     assert not AuditEvent.objects.filter(action="report.excel_import").exists()
 
 
+def test_a_formula_without_a_cached_value_is_refused_not_saved_empty(as_user, org_user, report):
+    """Files written by scripts (openpyxl among them) hold formulas without a computed result;
+    such a cell must not empty a filled cell with «success»."""
+    client = as_user(org_user)
+    workbook = template_of(client, report)
+    counts, _ = workbook.worksheets
+    for line in (5, 6):
+        for offset, number in enumerate((25, 24, 1)):
+            counts.cell(line, 3 + offset, number)
+    upload(client, report, workbook)
+    assert values(report)[("counts", "grade4", "present")] == "24"
+    workbook = template_of(client, report)
+    counts, _ = workbook.worksheets
+    counts.cell(5, 4, "=C5-E5")  # saved by openpyxl: a formula, no cached result
+    response = upload(client, report, workbook)
+    content = response.content.decode()
+    assert (
+        "Лист «Численность участников», строка 5, «Присутствовало»: "
+        "в ячейке формула без сохраненного значения" in content
+    )
+    assert values(report)[("counts", "grade4", "present")] == "24"
+    assert AuditEvent.objects.filter(action="report.excel_import").count() == 1
+
+
+def test_a_formula_with_its_cached_value_is_read_as_that_value(as_user, org_user, report):
+    """A file saved by Excel or LibreOffice keeps the computed result next to the formula."""
+    client = as_user(org_user)
+    workbook = template_of(client, report)
+    workbook.worksheets[0].cell(5, 3, 1)  # replaced below
+    buffer = BytesIO()
+    workbook.save(buffer)
+    content = _with_cached_formula(buffer.getvalue(), "C5", "=20+5", "25")
+    upload(client, report, content)
+    assert values(report)[("counts", "grade4", "listed")] == "25"
+
+
+def _with_cached_formula(data: bytes, ref: str, formula: str, value: str) -> bytes:
+    """The first sheet's cell `ref` rewritten as `<f>formula</f><v>value</v>`, as Excel saves it."""
+    import re
+
+    source = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            payload = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = payload.decode()
+                cell = f'<c r="{ref}"'
+                pattern = re.compile(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)')
+                replacement = f"{cell}><f>{formula.lstrip('=')}</f><v>{value}</v></c>"
+                text, count = pattern.subn(replacement, text, count=1)
+                assert count == 1
+                payload = text.encode()
+            target.writestr(info, payload)
+    return out.getvalue()
+
+
 def test_too_many_rows_for_a_dynamic_table_is_refused(as_user, org_user, report):
     client = as_user(org_user)
     workbook = template_of(client, report)

@@ -6,6 +6,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import zip_longest
 
 from django.conf import settings
 
@@ -38,6 +39,11 @@ BROKEN_MESSAGE = (
     "Скачайте шаблон заново, заполните и загрузите его."
 )
 OTHER_FORM_MESSAGE = "Это шаблон другой формы («{code}»). Скачайте шаблон этой формы."
+FORMULA_WITHOUT_VALUE_MESSAGE = (
+    "в ячейке формула без сохраненного значения ({formula}). Откройте файл в Excel или "
+    "LibreOffice, чтобы формула пересчиталась, и сохраните его, либо введите значение вместо "
+    "формулы."
+)
 NO_SHEETS_MESSAGE = (
     "В файле нет ни одного листа шаблона этой формы (служебные столбцы удалены или это другой "
     "файл). Скачайте шаблон заново."
@@ -78,7 +84,9 @@ def raw_text(value) -> str | None:
 
 
 def open_workbook(upload):
-    """The workbook of an uploaded file, or ExcelFileError with the reason in Russian."""
+    """The workbook of an uploaded file twice: as values (what a spreadsheet program saved as
+    each cell's result) and as formulas (to notice a formula saved without its result, as files
+    written by scripts are); or ExcelFileError with the reason in Russian."""
     limit = settings.DATACOLLECTION_UPLOAD_MAX_SIZE
     try:  # the one upload rule (core.files), zip-bomb guard included, before any parsing
         check_upload(upload, UploadRule(extensions=("xlsx",), max_size=limit))
@@ -94,8 +102,9 @@ def open_workbook(upload):
                 "bomb": refused.message,
             }.get(refused.reason, BROKEN_MESSAGE)
         raise ExcelFileError(message) from None
+    data = upload.read()
     try:
-        return open_xlsx(upload.read(), size_limit=limit)
+        return open_xlsx(data, size_limit=limit), open_xlsx(data, size_limit=limit, formulas=True)
     except UnreadableFile:
         raise ExcelFileError(BROKEN_MESSAGE) from None
 
@@ -105,7 +114,16 @@ def _where(sheet_name: str, line: int, column: Column | None = None) -> str:
     return f"{where}, «{column.title}»" if column is not None else where
 
 
-def _read_sheet(sheet, definition: TableDefinition, errors: list[str]) -> list[ImportedRow]:
+def _formula_without_value(value, formula) -> str | None:
+    """The formula of a cell that has one but no saved result (openpyxl reads it as None)."""
+    if value is None and isinstance(formula, str) and formula.startswith("="):
+        return formula
+    return None
+
+
+def _read_sheet(
+    sheet, formula_sheet, definition: TableDefinition, errors: list[str]
+) -> list[ImportedRow]:
     table = definition.table
     name = sheet.title
     header = list(
@@ -132,15 +150,28 @@ def _read_sheet(sheet, definition: TableDefinition, errors: list[str]) -> list[I
         max_col=FIRST_VALUE_COLUMN - 1 + len(keys),
         values_only=True,
     )
-    for line, cells in enumerate(lines, FIRST_DATA_ROW):
-        cells = list(cells) + [None] * (FIRST_VALUE_COLUMN - 1 + len(keys) - len(cells))
+    formula_lines = formula_sheet.iter_rows(
+        min_row=FIRST_DATA_ROW,
+        max_row=last_line + EXTRA_ROWS_READ,
+        max_col=FIRST_VALUE_COLUMN - 1 + len(keys),
+        values_only=True,
+    )
+    width = FIRST_VALUE_COLUMN - 1 + len(keys)
+    for line, (cells, formula_cells) in enumerate(
+        zip_longest(lines, formula_lines, fillvalue=()), FIRST_DATA_ROW
+    ):
+        cells = list(cells) + [None] * (width - len(cells))
+        formulas = list(formula_cells)[FIRST_VALUE_COLUMN - 1 :]
+        formulas += [None] * (len(keys) - len(formulas))
         row_key = raw_text(cells[0])
         row_key = row_key.strip() if row_key else None
         label = raw_text(cells[1])
         data = cells[FIRST_VALUE_COLUMN - 1 :]
         has_data = any(
-            raw_text(value) not in (None, "") and column is not None and _imported(column)
-            for value, column in zip(data, columns, strict=True)
+            (raw_text(value) not in (None, "") or _formula_without_value(value, formula))
+            and column is not None
+            and _imported(column)
+            for value, formula, column in zip(data, formulas, columns, strict=True)
         )
         if table.is_dynamic:
             if not row_key and not has_data:
@@ -165,8 +196,13 @@ def _read_sheet(sheet, definition: TableDefinition, errors: list[str]) -> list[I
         if row_key:
             seen.add(row_key)
         row = ImportedRow(definition=definition, key=row_key, line=line)
-        for value, column in zip(data, columns, strict=True):
+        for value, formula, column in zip(data, formulas, columns, strict=True):
             if column is None or not _imported(column):
+                continue
+            if unsaved := _formula_without_value(value, formula):
+                # Never written as empty: the school's value would vanish with «success».
+                message = FORMULA_WITHOUT_VALUE_MESSAGE.format(formula=unsaved[:50])
+                errors.append(f"{_where(name, line, column)}: {message}")
                 continue
             try:
                 row.values[column.key] = clean_value(column, raw_text(value))
@@ -184,7 +220,7 @@ def read_report_workbook(upload, *, form, definitions: list[TableDefinition]) ->
     """Every data row of a filled template, each value cleaned. Raises ExcelFileError for a
     file that cannot be read, ExcelCellErrors listing every wrong cell («Лист «Результаты»,
     строка 5, «Задание 3»: …»)."""
-    workbook = open_workbook(upload)
+    workbook, formula_workbook = open_workbook(upload)
     try:
         identifier = workbook.properties.identifier if workbook.properties else None
         if identifier and identifier != form.code:
@@ -194,13 +230,15 @@ def read_report_workbook(upload, *, form, definitions: list[TableDefinition]) ->
         rows: list[ImportedRow] = []
         found = set()
         try:
-            for sheet in workbook.worksheets:
+            for sheet, formula_sheet in zip(
+                workbook.worksheets, formula_workbook.worksheets, strict=True
+            ):
                 marker = next(sheet.iter_rows(max_row=1, max_col=1, values_only=True), (None,))
                 definition = by_key.get(str(marker[0]).strip()) if marker[0] else None
                 if definition is None or definition.table.key in found:
                     continue
                 found.add(definition.table.key)
-                rows += _read_sheet(sheet, definition, errors)
+                rows += _read_sheet(sheet, formula_sheet, definition, errors)
         except (
             ValueError,
             TypeError,
@@ -223,3 +261,4 @@ def read_report_workbook(upload, *, form, definitions: list[TableDefinition]) ->
         return rows
     finally:
         workbook.close()
+        formula_workbook.close()
