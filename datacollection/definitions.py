@@ -3,8 +3,9 @@ and the definition problems that make a form unusable."""
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from .models import Column, CrossCheck, FixedRow, Form, FormTable
 
@@ -57,3 +58,42 @@ def form_definition_errors(form: Form) -> list[str]:
                 for message in exc.messages:
                     messages.append(f"«{definition.table.title}» — {obj}: {message}")
     return messages
+
+
+# ------------------------------------------------------------------ cached per form version
+
+CACHE_SECONDS = 60 * 60 * 24
+
+
+def cached_form(form_id: int, version: int) -> list[TableDefinition]:
+    """The definition of a form, from the cache when this version of it was loaded before (no
+    query: the autosave path). The key holds `Form.version`, which every change of the
+    definition bumps, so a stale definition is never served."""
+    key = f"datacollection:form:{form_id}:v{version}"
+    definitions = cache.get(key)
+    if definitions is None:
+        definitions = load_form(Form(pk=form_id))
+        cache.set(key, definitions, CACHE_SECONDS)
+    return definitions
+
+
+def bump_form_version(form_id: int | None) -> None:
+    if form_id is not None:
+        Form.objects.filter(pk=form_id).update(version=F("version") + 1)
+
+
+def _form_id_of(instance) -> int | None:
+    if isinstance(instance, FormTable):
+        return instance.form_id
+    table_id = getattr(instance, "table_id", None)
+    if table_id is None:
+        return None
+    return FormTable.objects.filter(pk=table_id).values_list("form_id", flat=True).first()
+
+
+def definition_changed(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of a table, column, fixed row or check: the form's version moves
+    (connected in `apps.DatacollectionConfig.ready`)."""
+    if kwargs.get("raw"):
+        return
+    bump_form_version(_form_id_of(instance))

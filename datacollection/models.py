@@ -54,6 +54,9 @@ class Form(models.Model):
     code = models.CharField("код", max_length=40, unique=True, validators=[KEY_VALIDATOR])
     title = models.CharField("наименование", max_length=300)
     description = models.TextField("пояснение для ОО", blank=True)
+    # Bumped whenever the definition changes (tables, columns, rows, checks: see
+    # `definitions.bump_form_version`), so caches of the definition key on it.
+    version = models.PositiveIntegerField("версия определения", default=1, editable=False)
 
     class Meta:
         verbose_name = "форма"

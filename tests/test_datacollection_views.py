@@ -10,6 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import AuditEvent
 from datacollection.models import Cell, Report, Submission
 from datacollection.services import CLOSED_MESSAGE
 from tests.factories import ReportFactory, make_collection
@@ -62,14 +63,60 @@ def test_fill_opens_the_table_page(as_user, org_user, org):
 
 
 def test_autosave_saves_cells_and_answers_per_cell(as_user, org_user, report):
+    client = as_user(org_user)
+    response = autosave(
+        client, report, cell("grade4", "listed", "25"), cell("grade4", "present", "24")
+    )
+    assert response.status_code == HTTPStatus.OK
+    first, second = response.json()["results"]
+    assert (first["status"], first["value"], first["version"]) == ("saved", "25", 1)
+    assert (second["status"], second["value"], second["version"]) == ("saved", "24", 1)
+    assert sorted(Cell.objects.values_list("value", flat=True)) == ["24", "25"]
+
+
+def test_a_request_with_a_bad_cell_saves_none_of_its_cells(as_user, org_user, report):
+    """All or nothing (issue 10.3): the error is answered on its cell, the valid cell is
+    answered «not_saved», and nothing is written, not even the report's state."""
     response = autosave(
         as_user(org_user), report, cell("grade4", "listed", "25"), cell("grade4", "present", "abc")
     )
     assert response.status_code == HTTPStatus.OK
-    saved, error = response.json()["results"]
-    assert (saved["status"], saved["value"], saved["version"]) == ("saved", "25", 1)
+    valid, error = response.json()["results"]
+    assert valid["status"] == "not_saved" and "Не сохранено" in valid["message"]
     assert (error["status"], error["message"]) == ("error", "Введите целое число.")
-    assert Cell.objects.get().value == "25"
+    assert not Cell.objects.exists()
+    assert not AuditEvent.objects.filter(action="report.cell_saved").exists()
+    assert Report.objects.get().status == Report.Status.NOT_STARTED
+
+
+def test_a_request_with_a_stale_cell_saves_none_of_its_cells(as_user, org_user, report):
+    client = as_user(org_user)
+    autosave(client, report, cell("grade4", "listed", "25"))
+    autosave(client, report, cell("grade4", "listed", "26", version=1))
+    response = autosave(
+        client, report, cell("grade4", "present", "24"), cell("grade4", "listed", "30", version=1)
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    other, stale = response.json()["results"]
+    assert other["status"] == "not_saved"
+    assert (stale["status"], stale["value"], stale["version"]) == ("conflict", "26", 2)
+    assert list(Cell.objects.values_list("column_key", "value")) == [("listed", "26")]
+
+
+def test_a_request_naming_a_removed_row_saves_none_of_its_cells(as_user, org_user, report):
+    client = as_user(org_user)
+    client.post(reverse("datacollection:report_row_add", args=[report.pk]), {"table": "results"})
+    row = report.rows.get().key
+    response = autosave(
+        client,
+        report,
+        cell(row, "task_1", "2", table="results"),
+        cell("r-gone", "task_1", "1", table="results"),
+    )
+    kept, gone = response.json()["results"]
+    assert kept["status"] == "not_saved"
+    assert gone["status"] == "error" and "Такой строки в таблице нет" in gone["message"]
+    assert not Cell.objects.exists()
 
 
 def test_autosave_answers_the_reports_current_state(as_user, org_user, report):

@@ -30,6 +30,7 @@ from ..errors import (
     UnknownLoginsError,
     WriteNotAllowedError,
 )
+from .autosave import CellInput, CellsSaved, ReportNotFoundForWriting, cells_save
 from .coordination import (
     EMPTY_COMMENT_MESSAGE,
     EXTENSION_BEFORE_DEADLINE_MESSAGE,
@@ -108,7 +109,9 @@ __all__ = [
     "ROW_LIMIT_MESSAGE",
     "CellConflictError",
     "CellError",
+    "CellInput",
     "CellSaved",
+    "CellsSaved",
     "CollectionClosedError",
     "CoordinationDeniedError",
     "DataCollectionError",
@@ -116,12 +119,14 @@ __all__ = [
     "DefinitionInvalidError",
     "ImportResult",
     "ReportHasErrorsError",
+    "ReportNotFoundForWriting",
     "ReportWrite",
     "UnknownLoginsError",
     "WriteNotAllowedError",
     "cell_file_remove",
     "cell_file_upload",
     "cell_save",
+    "cells_save",
     "collection_add_organizations",
     "definition_from_file",
     "ensure_writable",
