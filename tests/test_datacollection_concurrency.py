@@ -1,17 +1,19 @@
 """Concurrent writers on one report, each thread with its own database connection.
 
 The real race needs a server that lets two transactions run at once: PostgreSQL. Run with
-DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_dc2; on SQLite (writes serialized by the
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_<name>; on SQLite (writes serialized by the
 file lock) the test is skipped.
 """
 
+import contextlib
 import threading
 
 import pytest
 from django.db import connection, connections
 
+from accounts.models import AuditEvent
 from datacollection import services
-from datacollection.models import Cell, Report
+from datacollection.models import Cell, Report, Submission
 from datacollection.validation import CellError
 from tests.factories import ReportFactory, make_collection
 
@@ -117,3 +119,118 @@ def test_two_writers_on_the_same_cell_from_the_same_version_one_gets_a_conflict(
     cell = Cell.objects.get()
     assert (cell.value, cell.version) == (winner, 1)
     assert loser_saw == winner  # the losing tab is shown the value that won
+
+
+# The autosave path (services.cells_save: one locking read, one write statement)
+
+
+def block_writer(report_pk, user, addresses, rounds=ROUNDS):
+    """Autosave requests of several cells, each based on the versions the last answer gave."""
+
+    def write():
+        versions = dict.fromkeys(addresses, 0)
+        for number in range(1, rounds + 1):
+            saved = services.cells_save(
+                report_pk=report_pk,
+                user=user,
+                cells=[
+                    services.CellInput("counts", row, column, str(number), versions[(row, column)])
+                    for row, column in addresses
+                ],
+            )
+            for (row, column), result in zip(addresses, saved.results, strict=True):
+                assert result["status"] == "saved", result
+                versions[(row, column)] = result["version"]
+
+    return write
+
+
+def test_autosave_writers_on_different_cells_lose_nothing(report, org_user):
+    cells = [("grade4", "listed"), ("grade8", "present"), ("grade4", "absent")]
+    run_in_threads(*(block_writer(report.pk, org_user, [address]) for address in cells))
+    saved = {(c.row_key, c.column_key): (c.value, c.version) for c in Cell.objects.all()}
+    assert saved == {address: (str(ROUNDS), ROUNDS) for address in cells}
+    assert AuditEvent.objects.filter(action="report.cell_saved").count() == 3 * ROUNDS
+    report.refresh_from_db()
+    assert report.status == Report.Status.IN_PROGRESS
+
+
+def test_autosave_on_the_same_cell_from_the_same_version_gives_exactly_one_conflict(
+    report, org_user
+):
+    outcomes = []
+
+    def attempt(value):
+        def write():
+            saved = services.cells_save(
+                report_pk=report.pk,
+                user=org_user,
+                cells=[services.CellInput("counts", "grade4", "listed", value, 0)],
+            )
+            [result] = saved.results
+            outcomes.append((result["status"], result["value"]))
+
+        return write
+
+    run_in_threads(attempt("10"), attempt("20"))
+    assert sorted(kind for kind, _ in outcomes) == ["conflict", "saved"]
+    winner = next(value for kind, value in outcomes if kind == "saved")
+    assert next(value for kind, value in outcomes if kind == "conflict") == winner
+    cell = Cell.objects.get()
+    assert (cell.value, cell.version) == (winner, 1)
+
+
+def test_a_concurrent_submit_never_snapshots_half_a_paste(report, org_user):
+    """Issue 10.3: a pasted block (both rows of «Численность участников») is saved by one
+    request while «Сдать отчет» runs again and again from another tab. Every transferred
+    snapshot holds the block of one request, never a mix of two."""
+    addresses = [
+        (row, column) for row in ("grade4", "grade8") for column in ("listed", "present", "absent")
+    ]
+    pastes = 25
+
+    def paste():
+        versions = dict.fromkeys(addresses, 0)
+        for number in range(1, pastes + 1):
+            values = {"listed": 20 + number, "present": 19 + number, "absent": 1}
+            saved = services.cells_save(
+                report_pk=report.pk,
+                user=org_user,
+                cells=[
+                    services.CellInput(
+                        "counts", row, column, str(values[column]), versions[(row, column)]
+                    )
+                    for row, column in addresses
+                ],
+            )
+            for address, result in zip(addresses, saved.results, strict=True):
+                assert result["status"] == "saved", result
+                versions[address] = result["version"]
+
+    submitted = []
+    done = threading.Event()
+
+    def submit():
+        while not done.is_set() or not submitted:
+            report_ = Report.objects.select_related("collection__form", "organization").get(
+                pk=report.pk
+            )
+            with contextlib.suppress(services.ReportHasErrorsError):  # nothing pasted yet
+                submitted.append(services.report_submit(report=report_, user=org_user).pk)
+
+    def paste_then_stop():
+        try:
+            paste()
+        finally:
+            done.set()
+
+    run_in_threads(paste_then_stop, submit)
+    snapshots = Submission.objects.filter(pk__in=submitted)
+    assert snapshots.count() >= 1
+    for submission in snapshots:
+        [counts] = [t for t in submission.data["tables"] if t["key"] == "counts"]
+        listed = {row["values"]["listed"] for row in counts["rows"]}
+        assert len(listed) == 1, f"half a paste transferred: {counts['rows']}"
+        [number] = listed
+        for row in counts["rows"]:
+            assert row["values"]["present"] == str(int(number) - 1)

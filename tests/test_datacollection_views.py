@@ -249,16 +249,6 @@ def test_no_autosave_payload_produces_a_500(as_user, org_user, report, payload):
     assert response.status_code in (200, 400, 409)
 
 
-def test_autosave_query_count(as_user, org_user, report, django_assert_max_num_queries):
-    client = as_user(org_user)
-    autosave(client, report, cell("grade4", "listed", "25"))
-    # session, user, report (scoped), form columns, savepoint+lock report, extension, row
-    # exists, cell read, cell update, report update, audit insert; no per-cell form reload.
-    with django_assert_max_num_queries(14):
-        response = autosave(client, report, cell("grade4", "listed", "26", version=1))
-    assert response.status_code == 200
-
-
 @pytest.mark.parametrize(
     "name", ["report_detail", "report_autosave", "report_row_add", "report_submit"]
 )

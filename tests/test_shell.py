@@ -151,3 +151,20 @@ def test_the_pool_really_opens_a_connection(db, settings):
         env={"DATABASE_URL": url},
     )
     assert result.stdout.strip().splitlines()[-1] == "pooled 1 True", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [
+        ("", "django.contrib.sessions.backends.db"),
+        ("redis://127.0.0.1:6379/1", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_come_from_the_cache_when_a_shared_cache_is_set(cache_url, engine):
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE)",
+        env={"CACHE_URL": cache_url} if cache_url else {},
+    )
+    assert result.stdout.strip().splitlines()[-1] == engine, result.stderr

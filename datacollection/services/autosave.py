@@ -23,8 +23,9 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import audit, permissions
+from accounts import permissions
 from accounts.models import AuditEvent, User
+from core.http import client_ip
 
 from ..definitions import TableDefinition, cached_form
 from ..errors import (
@@ -248,7 +249,7 @@ def _write_postgresql(report, user, cells, at, request) -> dict:
             "at": at,
             "actor": user.pk,
             "organization": report.organization_id,
-            "ip": audit.client_ip(request),
+            "ip": client_ip(request),
             "not_started": Report.Status.NOT_STARTED,
             "in_progress": Report.Status.IN_PROGRESS,
             "submitted": Report.Status.SUBMITTED,
@@ -361,7 +362,7 @@ def _write_portable(report, user, cells, at, request) -> dict:
                 f"report:{report.pk} {cell.definition.table.key}/{cell.input.row}/{cell.column.key}"
             )[:200],
             details={"old": cell.current_value, "new": cell.stored, "version": cell.version},
-            ip_address=audit.client_ip(request),
+            ip_address=client_ip(request),
         )
         for cell in changed
     )

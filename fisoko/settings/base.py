@@ -132,7 +132,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cabinet"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With a shared cache (CACHE_URL: Redis for several instances) a request reads its session from
+# the cache and the database only on a miss; writes go to both. Without one, the per-process
+# default cache would keep a logged-out session alive in other processes, so the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env("CACHE_URL", default="")
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
