@@ -2,7 +2,9 @@
 
 - `writing`: what every write on a report shares (`report_write`: access, lock, window, row
   check, «В работе», audit row);
-- `editing`: cells (autosave), rows, «Сдать отчет»;
+- `autosave`: cells, several per request, all or nothing, in few statements (`cells_save`;
+  `cell_save` is one cell through the same path);
+- `editing`: rows, «Сдать отчет»;
 - `files`: files of file cells;
 - `excel_import`: «Загрузить из Excel»;
 - `coordination`: a coordinator's return for corrections and extensions (scoped to the actor);
@@ -30,7 +32,7 @@ from ..errors import (
     UnknownLoginsError,
     WriteNotAllowedError,
 )
-from .autosave import CellInput, CellsSaved, ReportNotFoundForWriting, cells_save
+from .autosave import CellInput, CellsSaved, ReportNotFoundForWriting, cell_save, cells_save
 from .coordination import (
     EMPTY_COMMENT_MESSAGE,
     EXTENSION_BEFORE_DEADLINE_MESSAGE,
@@ -47,7 +49,6 @@ from .editing import (
     NOT_DYNAMIC_MESSAGE,
     ROW_LIMIT_MESSAGE,
     CellSaved,
-    cell_save,
     report_snapshot,
     report_submit,
     row_add,

@@ -30,14 +30,15 @@ from core.http import client_ip
 from ..definitions import TableDefinition, cached_form
 from ..errors import (
     NO_CELL_MESSAGE,
+    CellConflictError,
     CellError,
     CollectionClosedError,
     DataCollectionError,
     WriteNotAllowedError,
 )
-from ..models import Cell, Column, Extension, Report, ReportRow
+from ..models import Cell, Column, Extension, FormTable, Report, ReportRow
 from ..validation import clean_value, computed_values, display_value
-from .editing import FILE_CELL_MESSAGE
+from .editing import FILE_CELL_MESSAGE, CellSaved
 from .writing import NO_ROW_MESSAGE
 
 CONFLICT_MESSAGE = "Значение изменено в другой вкладке или другим пользователем."
@@ -87,7 +88,7 @@ class CellsSaved:
     saved_at: datetime
     written: int = 0
     conflict: bool = False
-    extra: dict = field(default_factory=dict)
+    cells: list = field(default_factory=list)  # the decided cells, in request order
 
 
 def _locked_report(report_pk: int, user: User, at: datetime) -> Report:
@@ -407,6 +408,7 @@ def cells_save(
         saved_at=at,
         written=sum(cell.status == "saved" for cell in unique),
         conflict=any(result["status"] == "conflict" for result in results),
+        cells=[last[(c.input.table, c.input.row, c.input.column)] for c in pending],
     )
 
 
@@ -444,3 +446,46 @@ def _answer(cell: _Cell, rows: dict) -> dict:
             "version": cell.current_version,
         }
     return {**result, "status": "not_saved", "message": NOT_SAVED_MESSAGE}
+
+
+def cell_save(
+    *,
+    report: Report,
+    user: User,
+    table: FormTable,
+    row: str,
+    column: Column,
+    value: object,
+    base_version: int,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> CellSaved:
+    """One cell through the same path as the table page's autosave, with exceptions instead of
+    per-cell answers: CellError for an invalid value, CellConflictError (carrying the current
+    value) when the cell changed since `base_version`, DataCollectionError otherwise."""
+    if table.form_id != report.collection.form_id or column.table_id != table.pk:
+        raise DataCollectionError(NO_CELL_MESSAGE)
+    if column.type == Column.Type.FILE:
+        raise DataCollectionError(FILE_CELL_MESSAGE)
+    stored = clean_value(column, value)
+    if not permissions.may_enter_data(user, report):
+        raise WriteNotAllowedError()
+    try:
+        saved = cells_save(
+            report_pk=report.pk,
+            user=user,
+            cells=[CellInput(table.key, row, column.key, value, base_version)],
+            request=request,
+            at=at,
+        )
+    except ReportNotFoundForWriting:
+        raise WriteNotAllowedError() from None
+    [result] = saved.results
+    if result["status"] == "conflict":
+        [cell] = saved.cells
+        raise CellConflictError(
+            current_value=cell.current_value, current_version=cell.current_version
+        )
+    if result["status"] != "saved":
+        raise DataCollectionError(result["message"])
+    return CellSaved(stored, result["version"], saved.written > 0, saved.saved_at, saved.report)

@@ -1,4 +1,5 @@
-"""The school's edits of its report: cells (autosave), rows of dynamic tables, «Сдать отчет»."""
+"""The school's edits of its report besides cells (those are `autosave`): rows of dynamic tables
+and «Сдать отчет»."""
 
 import secrets
 from dataclasses import dataclass
@@ -9,11 +10,11 @@ from django.http import HttpRequest
 from accounts.models import User
 
 from ..definitions import load_form
-from ..errors import NO_CELL_MESSAGE, CellConflictError, DataCollectionError, ReportHasErrorsError
+from ..errors import DataCollectionError, ReportHasErrorsError
 from ..extensions import extra_report_errors
-from ..models import Cell, CellFile, Column, FormTable, Report, ReportRow, Submission
+from ..models import Cell, CellFile, FormTable, Report, ReportRow, Submission
 from ..selectors import report_cells, report_rows, report_values
-from ..validation import clean_value, computed_values, validate_report
+from ..validation import computed_values, validate_report
 from .writing import NO_ROW_MESSAGE, delete_files, report_write
 
 ROW_LIMIT_MESSAGE = "Достигнуто наибольшее число строк: {max_rows}."
@@ -28,71 +29,6 @@ class CellSaved:
     changed: bool
     saved_at: datetime
     report: Report | None = None  # the report as written (status, last saved), when locked
-
-
-def cell_save(
-    *,
-    report: Report,
-    user: User,
-    table: FormTable,
-    row: str,
-    column: Column,
-    value: object,
-    base_version: int,
-    request: HttpRequest | None = None,
-    at: datetime | None = None,
-) -> CellSaved:
-    """Save one cell and nothing else.
-
-    `base_version` is the version the client last saw (0: never saved). A different current
-    version raises CellConflictError carrying the current value, so nothing is overwritten
-    silently. Raises CellError for an invalid value."""
-    if table.form_id != report.collection.form_id or column.table_id != table.pk:
-        raise DataCollectionError(NO_CELL_MESSAGE)
-    if column.type == Column.Type.FILE:
-        # Even an empty value: clearing a file cell here would orphan its file.
-        raise DataCollectionError(FILE_CELL_MESSAGE)
-    stored = clean_value(column, value)
-    with report_write(
-        report=report,
-        user=user,
-        action="report.cell_saved",
-        target=f"{table.key}/{row}/{column.key}",
-        table=table,
-        row=row,
-        at=at,
-        request=request,
-    ) as write:
-        cell = (
-            Cell.objects.filter(
-                report=write.report, table=table, row_key=row, column_key=column.key
-            )
-            .only("pk", "value", "version")
-            .first()
-        )
-        current_version = cell.version if cell else 0
-        current_value = cell.value if cell else ""
-        if stored == current_value:
-            # Nothing to overwrite, even from a stale tab: the client now holds this version.
-            write.unchanged()
-            return CellSaved(stored, current_version, False, write.at, write.report)
-        if base_version != current_version:
-            raise CellConflictError(current_value=current_value, current_version=current_version)
-        if cell is None:
-            cell = Cell.objects.create(
-                report=write.report,
-                table=table,
-                row_key=row,
-                column_key=column.key,
-                value=stored,
-                version=1,
-            )
-        else:
-            cell.value = stored
-            cell.version = current_version + 1
-            cell.save(update_fields=["value", "version", "updated_at"])
-        write.details = {"old": current_value, "new": stored, "version": cell.version}
-    return CellSaved(stored, cell.version, True, write.at, write.report)
 
 
 def row_add(
