@@ -83,6 +83,7 @@ SEED_DEMO_STEPS: list[str] = [
     "forum.demo.seed",
     "monitoring.demo.seed",
     "studies.demo.seed",
+    "surveys.demo.seed",
 ]
 
 
