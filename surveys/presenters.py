@@ -6,11 +6,9 @@ from django.utils.http import content_disposition_header
 
 from core.text import plural
 
-from .selectors import OptionShare
+from .selectors import OptionShare, SummaryGroup
 
-BAR_WIDTH = 240  # px of the longest possible bar (100 %)
-BAR_HEIGHT = 18
-BAR_GAP = 6
+BAR_WIDTH = 100  # viewBox units of a full bar (100 %); the cell's CSS width scales it
 
 
 @dataclass
@@ -18,9 +16,7 @@ class Bar:
     label: str
     count: int
     percent: float
-    y: int
     width: float
-    text_y: int
 
     @property
     def percent_label(self) -> str:
@@ -30,28 +26,22 @@ class Bar:
 @dataclass
 class BarChart:
     bars: list[Bar]
-    width: int
-    height: int
     bar_width: int = BAR_WIDTH
 
 
 def bar_chart(options: list[OptionShare]) -> BarChart:
-    """Horizontal bars, one per option, as plain SVG rectangles (rendered by the template)."""
-    bars = []
-    for index, option in enumerate(options):
-        y = index * (BAR_HEIGHT + BAR_GAP)
-        bars.append(
+    """One bar per option, as plain SVG rectangles in the rows of the option table."""
+    return BarChart(
+        bars=[
             Bar(
                 label=option.label,
                 count=option.count,
                 percent=option.percent,
-                y=y,
                 width=round(BAR_WIDTH * option.percent / 100, 1),
-                text_y=y + BAR_HEIGHT - 5,
             )
-        )
-    height = max(len(options) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP, BAR_HEIGHT)
-    return BarChart(bars=bars, width=BAR_WIDTH + 70, height=height)
+            for option in options
+        ]
+    )
 
 
 def responses_label(count: int) -> str:
@@ -68,3 +58,28 @@ def grade_label(grade: int | None) -> str:
 
 def export_disposition(questionnaire_code: str, export_id: int) -> str:
     return content_disposition_header(True, f"Ответы-{questionnaire_code}-{export_id}.xlsx")
+
+
+def summary_rows(groups: list[SummaryGroup]) -> list[dict]:
+    """Per question, one column per group the user may see, each with its bars (a matrix: a
+    table per statement). Withheld groups have no column."""
+    shown = [group for group in groups if group.questions is not None]
+    if not shown:
+        return []
+    rows = []
+    for index, item in enumerate(shown[0].questions):
+        columns = []
+        for group in shown:
+            summary = group.questions[index]
+            columns.append(
+                {
+                    "group": group,
+                    "item": summary,
+                    "chart": bar_chart(summary.options) if summary.options else None,
+                    "rows": [
+                        (statement, bar_chart(options)) for statement, options in summary.rows
+                    ],
+                }
+            )
+        rows.append({"question": item.question, "columns": columns})
+    return rows

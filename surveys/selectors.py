@@ -250,34 +250,49 @@ class SummaryGroup:
     questions: list[QuestionSummary] | None  # None: withheld (too few responses)
 
 
+def school_may_see(*, total: int, own: int, minimum: int) -> bool:
+    """Whether a school may see figures over `total` sent responses, `own` of them its own.
+    Its own respondents count only from `minimum` on; others' responses count only when there
+    are at least `minimum` of them — otherwise a region of this school and one other would
+    show that other school's few respondents (or, without others, the school's own)."""
+    others = total - own
+    return own >= minimum if others == 0 else others >= minimum
+
+
 def summary_groups(*, questionnaire: Questionnaire, user: User) -> list[SummaryGroup]:
-    """The columns the user may see: an organization — its own (once it has enough), its region
-    and all; a coordinator — its scope, and all; the operator — all."""
+    """The columns the user may see: an organization — its own, its region and all, each only
+    where `school_may_see`; a coordinator — its scope, and all; the operator — all."""
     sent = _submitted_codes(questionnaire)
-    groups = []
+    candidates: list[tuple[str, QuerySet[AccessCode]]] = []
     if permissions.is_organization_user(user):
-        own = sent.filter(organization=user.organization_id)
-        responses = own.count()
-        if responses >= settings.SURVEYS_MIN_RESPONSES:
-            groups.append(
-                SummaryGroup("Ваша организация", *summary(questionnaire=questionnaire, codes=own))
-            )
-        else:
-            groups.append(SummaryGroup("Ваша организация", responses, None))
-        region = sent.filter(organization__region_id=user.organization.region_id)
-        groups.append(
-            SummaryGroup("Ваш регион", *summary(questionnaire=questionnaire, codes=region))
+        candidates = [
+            ("Ваша организация", sent.filter(organization=user.organization_id)),
+            ("Ваш регион", sent.filter(organization__region_id=user.organization.region_id)),
+            ("Все участники", sent),
+        ]
+        own = candidates[0][1].count()
+        minimum = settings.SURVEYS_MIN_RESPONSES
+        groups = []
+        for label, codes in candidates:
+            total = codes.count()
+            if school_may_see(total=total, own=own, minimum=minimum):
+                groups.append(
+                    SummaryGroup(label, *summary(questionnaire=questionnaire, codes=codes))
+                )
+            else:
+                groups.append(SummaryGroup(label, total, None))
+        return groups
+    if not permissions.may_monitor(user):
+        return []
+    if not permissions.may_see_all_regions(user):
+        candidates.append(
+            (user.scope_label, sent.filter(organization__in=scoping.organizations_visible_to(user)))
         )
-    elif permissions.may_monitor(user) and not permissions.may_see_all_regions(user):
-        scoped = sent.filter(organization__in=scoping.organizations_visible_to(user))
-        groups.append(
-            SummaryGroup(user.scope_label, *summary(questionnaire=questionnaire, codes=scoped))
-        )
-    if permissions.may_monitor(user) or permissions.is_organization_user(user):
-        groups.append(
-            SummaryGroup("Все участники", *summary(questionnaire=questionnaire, codes=sent))
-        )
-    return groups
+    candidates.append(("Все участники", sent))
+    return [
+        SummaryGroup(label, *summary(questionnaire=questionnaire, codes=codes))
+        for label, codes in candidates
+    ]
 
 
 def export_for_user_or_404(user: User, pk: int):

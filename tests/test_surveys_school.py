@@ -202,18 +202,36 @@ def test_a_school_sees_its_own_summary_only_from_the_minimum(
         send_response(questionnaire, org)
     send_response(questionnaire, org_same_municipality)
     groups = selectors.summary_groups(questionnaire=questionnaire, user=org_user)
+    # 2 of its own and 1 of another school: the other school's one answer would show through
+    # the region's figures, so the region and «all» are withheld too.
     assert [(g.label, g.responses, g.questions is None) for g in groups] == [
         ("Ваша организация", 2, True),
-        ("Ваш регион", 3, False),
-        ("Все участники", 3, False),
+        ("Ваш регион", 3, True),
+        ("Все участники", 3, True),
     ]
     page = client_for(org_user).get(reverse("surveys:summary", args=[questionnaire.pk]))
     assert "не меньше 3 респондентов (сейчас 2)" in page.content.decode()
+    for _ in range(2):
+        send_response(questionnaire, org_same_municipality)
+    groups = selectors.summary_groups(questionnaire=questionnaire, user=org_user)
+    assert [(g.responses, g.questions is None) for g in groups] == [
+        (2, True),
+        (5, False),
+        (5, False),
+    ]
     send_response(questionnaire, org)
     groups = selectors.summary_groups(questionnaire=questionnaire, user=org_user)
     assert groups[0].responses == 3 and groups[0].questions is not None
     page = client_for(org_user).get(reverse("surveys:summary", args=[questionnaire.pk]))
     assert "<svg" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("total", "own", "visible"),
+    [(4, 4, False), (5, 5, True), (5, 1, False), (6, 1, True), (9, 4, True), (4, 0, False)],
+)
+def test_what_a_school_may_see(total, own, visible):
+    assert selectors.school_may_see(total=total, own=own, minimum=5) is visible
 
 
 def test_a_coordinators_summary_is_its_scope_and_all(

@@ -123,32 +123,7 @@ def summary(request, pk):
         raise PermissionDenied
     questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
     groups = selectors.summary_groups(questionnaire=questionnaire, user=request.user)
-    questions = [
-        {
-            "question": item.question,
-            "columns": [
-                {
-                    "group": group,
-                    "item": group.questions[index] if group.questions is not None else None,
-                    "chart": (
-                        presenters.bar_chart(group.questions[index].options)
-                        if group.questions is not None and group.questions[index].options
-                        else None
-                    ),
-                    "rows": [
-                        (statement, presenters.bar_chart(options))
-                        for statement, options in (
-                            group.questions[index].rows if group.questions is not None else []
-                        )
-                    ],
-                }
-                for group in groups
-            ],
-        }
-        for index, item in enumerate(
-            next((g.questions for g in groups if g.questions is not None), [])
-        )
-    ]
+    questions = presenters.summary_rows(groups)
     return render(
         request,
         "surveys/summary.html",
