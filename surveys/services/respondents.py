@@ -91,6 +91,7 @@ def code_enter(
 class Saved:
     errors: dict[int, str] = field(default_factory=dict)  # question id → message
     saved_at: datetime | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)  # form field name → message
 
 
 def _questions(questionnaire: Questionnaire) -> list[Question]:
@@ -127,7 +128,8 @@ def answers_save(
         if section.questionnaire_id != access_code.questionnaire_id:
             raise AccessDenied(CODE_FOREIGN)
         questions = _questions(access_code.questionnaire)
-        values = _values(access_code)
+        before = _values(access_code)
+        values = dict(before)
         errors: dict[int, str] = {}
         changed: dict[int, object] = {}
         for question in questions:
@@ -140,15 +142,26 @@ def answers_save(
             changed[question.pk] = cleaned.value
         values.update(changed)
         shown = answer_rules.visible_ids(questions, values)
-        to_delete = [pk for pk, value in values.items() if value is None or pk not in shown]
-        to_store = {pk: value for pk, value in changed.items() if pk in shown and value is not None}
+        to_delete = [
+            pk
+            for pk, value in values.items()
+            if pk in before and (value is None or pk not in shown)
+        ]
+        # Only what differs from the stored answer is written: an autosave of a whole screen
+        # after one change writes one row.
+        to_store = [
+            Answer(access_code=access_code, question_id=pk, value=value, saved_at=at)
+            for pk, value in changed.items()
+            if pk in shown and value is not None and before.get(pk) != value
+        ]
         if to_delete:
             access_code.answers.filter(question_id__in=to_delete).delete()
-        for question_id, value in to_store.items():
-            Answer.objects.update_or_create(
-                access_code=access_code,
-                question_id=question_id,
-                defaults={"value": value, "saved_at": at},
+        if to_store:
+            Answer.objects.bulk_create(
+                to_store,
+                update_conflicts=True,
+                unique_fields=["access_code", "question"],
+                update_fields=["value", "saved_at"],
             )
         if check_required:
             for question in questions:
@@ -162,7 +175,12 @@ def answers_save(
             access_code.started_at = at
             fields.append("started_at")
         access_code.save(update_fields=fields)
-    return Saved(errors=errors, saved_at=at)
+    names = {question.pk: question.field_name for question in questions}
+    return Saved(
+        errors=errors,
+        saved_at=at,
+        field_errors={names[pk]: message for pk, message in errors.items()},
+    )
 
 
 def response_submit(*, access_code: AccessCode, at: datetime | None = None) -> AccessCode:

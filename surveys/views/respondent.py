@@ -235,11 +235,7 @@ def autosave(request, questionnaire_pk: int, number: int):
     return JsonResponse(
         {
             "saved_at": msk(saved.saved_at),
-            "errors": {
-                question.field_name: saved.errors[question.pk]
-                for question in section_obj.questions.all()
-                if question.pk in saved.errors
-            },
+            "errors": saved.field_errors,
         }
     )
 
