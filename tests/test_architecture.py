@@ -109,3 +109,15 @@ def test_nothing_imports_results_and_results_imports_no_monitoring():
         if "monitoring" in imported_apps(path)
     ]
     assert not offenders, offenders
+
+
+def test_nothing_imports_surveys():
+    """The questionnaires sit at the top beside monitoring: only the URLconf includes them
+    (and `seed_demo` names their demo step as a dotted path)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in app_modules()
+        if "surveys" in imported_apps(path)
+        and path.relative_to(ROOT).parts[0] not in {"surveys", "fisoko"}
+    ]
+    assert not offenders, offenders
