@@ -76,7 +76,7 @@ def results_publish(
     at = at or timezone.now()
     with transaction.atomic():
         definitions = list(
-            ReportDefinition.objects.select_for_update()
+            ReportDefinition.objects.select_for_update(of=("self",))
             .select_related("collection__study", "collection__form")
             .filter(pk__in=[d.pk for d in definitions])
             .order_by("pk")

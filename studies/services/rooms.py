@@ -114,7 +114,7 @@ def distribute_codes(
     check_school_writes(user=user, study=study, organization=organization)
     rooms = list(
         Room.objects.filter(study=study, organization=organization, protocol__isnull=True)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .order_by("number", "pk")
     )
     codes = list(
@@ -163,7 +163,7 @@ def assign_codes(
     rooms = {
         room.pk: room
         for room in Room.objects.filter(study=study, organization=organization)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("protocol")
     }
     codes = {

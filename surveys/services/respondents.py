@@ -120,7 +120,7 @@ def answers_save(
     with transaction.atomic():
         # The row lock orders two saves of one respondent (two tabs, a retry) one after another.
         access_code = (
-            AccessCode.objects.select_for_update()
+            AccessCode.objects.select_for_update(of=("self",))
             .select_related("questionnaire")
             .get(pk=access_code.pk)
         )
@@ -189,7 +189,7 @@ def response_submit(*, access_code: AccessCode, at: datetime | None = None) -> A
     at = at or timezone.now()
     with transaction.atomic():
         access_code = (
-            AccessCode.objects.select_for_update()
+            AccessCode.objects.select_for_update(of=("self",))
             .select_related("questionnaire")
             .get(pk=access_code.pk)
         )
