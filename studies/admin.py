@@ -1,11 +1,21 @@
-"""The operator sees the schools' classes, codes and rooms read-only: they are issued and
-distributed by the schools through the services, so a code is never renamed behind their back."""
+"""The operator sets the study's calendar and what its checklist watches; the schools' classes,
+codes, rooms, protocols and ticks are read-only here: the schools make them through the
+services, so a code is never renamed behind their back."""
 
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdminMixin
+from datacollection.models import Collection
 
-from .models import ParticipantCode, Room, SchoolClass
+from .models import (
+    ChecklistSettings,
+    ChecklistTick,
+    ParticipantCode,
+    Room,
+    RoomProtocol,
+    SchoolClass,
+    StageDate,
+)
 
 
 @admin.register(SchoolClass)
@@ -30,3 +40,43 @@ class ParticipantCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["study", "grade"]
     search_fields = ["code", "organization__login"]
     list_select_related = ["organization", "study", "room"]
+
+
+@admin.register(StageDate)
+class StageDateAdmin(admin.ModelAdmin):
+    """The study's calendar: the operator sets each stage's dates per grade and subject, for
+    every region or for one (a region's own lines replace the general ones for that stage)."""
+
+    list_display = ["study", "stage", "grade", "subject", "region", "starts_on", "ends_on"]
+    list_filter = ["study", "stage", "region"]
+    list_select_related = ["study", "region"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(ChecklistSettings)
+class ChecklistSettingsAdmin(admin.ModelAdmin):
+    """Which forms and which memo the checklist of a study watches."""
+
+    list_display = ["study", "registration_collection", "protocol_collection", "security_memo"]
+    list_select_related = ["study"]
+    raw_id_fields = ["security_memo"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name.endswith("_collection"):
+            kwargs["queryset"] = Collection.objects.select_related("form", "study")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(RoomProtocol)
+class RoomProtocolAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["room", "held_on", "started_at", "ended_at", "observer_present", "filled_at"]
+    list_select_related = ["room"]
+    search_fields = ["room__organization__login"]
+
+
+@admin.register(ChecklistTick)
+class ChecklistTickAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["organization", "study", "item", "ticked_at", "ticked_by"]
+    list_filter = ["study", "item"]
+    list_select_related = ["organization", "study", "ticked_by"]
+    search_fields = ["organization__login"]

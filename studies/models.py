@@ -308,7 +308,7 @@ class ChecklistSettings(models.Model):
     )
 
     class Meta:
-        verbose_name = "настройки перечня действий"
+        verbose_name = "настройка перечня действий"
         verbose_name_plural = "настройки перечня действий"
 
     def __str__(self):

@@ -305,3 +305,23 @@ def test_the_protocol_form_saves_presence_from_the_room_list(study, org, org_use
     protocol = RoomProtocol.objects.get(room=room)
     assert list(protocol.present_codes.all()) == [first]
     assert protocol.observer_present and protocol.scan_name == "Протокол.pdf"
+
+
+def test_the_operator_sets_the_calendar_in_the_admin(study, operator, org_user, as_user, region):
+    response = as_user(operator).post(
+        reverse("admin:studies_stagedate_add"),
+        {
+            "study": study.pk,
+            "stage": Stage.CONDUCT,
+            "grade": "8",
+            "subject": "ОБЖ",
+            "region": region.pk,
+            "starts_on": "15.04.2026",
+            "ends_on": "16.04.2026",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
+    line = StageDate.objects.get()
+    assert (line.grade, line.subject, line.region) == (8, "ОБЖ", region)
+    page = as_user(org_user).get(reverse("studies:school_study", args=[study.pk]))
+    assert "ОБЖ" in page.content.decode()
