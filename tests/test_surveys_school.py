@@ -312,3 +312,21 @@ def test_a_school_outside_the_study_cannot_issue_codes_by_post(other_org_user, p
 def test_a_school_lists_only_the_questionnaires_of_its_studies(org_user, other_org_user, pupils):
     assert [q.pk for q in selectors.questionnaire_list(org_user)] == [pupils.pk]
     assert selectors.questionnaire_list(other_org_user) == []
+
+
+def test_the_lists_cost_one_query_whatever_their_length(
+    org_user, regional, questionnaire, org, django_assert_num_queries
+):
+    for _ in range(3):
+        send_response(questionnaire, org)
+    make_questionnaire(organizations=[org], code="other2026")
+    with django_assert_num_queries(1):  # questionnaires of the school's studies with 3 counts
+        rows = selectors.questionnaire_list(org_user)
+    assert sorted((q.code, q.issued, q.completed) for q in rows) == [
+        ("other2026", 0, 0),
+        ("teacher2026", 3, 3),
+    ]
+    with django_assert_num_queries(1):  # codes grouped by class with 3 counts
+        selectors.school_counts(questionnaire=questionnaire, organization=org)
+    with django_assert_num_queries(1):  # every questionnaire, with its study
+        assert len(selectors.questionnaire_list(regional)) == 2
