@@ -71,6 +71,12 @@ FORBIDDEN_IMPORTS = {
     # Low in the graph: other apps call `notify`; their timed events reach the scheduler through
     # their own `notification_sources` modules, autodiscovered.
     "notifications": set(APPS) - {"core", "accounts", "notifications"},
+    # The sections of the cabinet: nothing of the study cycle, questionnaires, results or
+    # monitoring above them (datacollection offers extension points instead).
+    "publications": {"studies", "surveys", "results", "monitoring"},
+    "datacollection": {"studies", "surveys", "results", "monitoring", "publications", "forum"},
+    "forum": {"studies", "surveys", "results", "monitoring"},
+    "studies": {"surveys", "results", "monitoring"},
 }
 
 
