@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/<int:pk>/rows/add/", views.report_row_add, name="report_row_add"),
     path("reports/<int:pk>/rows/remove/", views.report_row_remove, name="report_row_remove"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path("submissions/<int:pk>/receipt/", views.submission_receipt, name="submission_receipt"),
     path("reports/<int:pk>/template.xlsx", views.report_template, name="report_template"),
     path("reports/<int:pk>/import/", views.report_excel_import, name="report_excel_import"),
     path("reports/<int:pk>/files/upload/", views.report_file_upload, name="report_file_upload"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +18,7 @@ from core.errors import AccessDenied, ServiceError
 from core.http import BadRequest, json_body
 from core.text import msk, msk_time
 
-from . import excel, services
+from . import excel, receipts, services
 from .definitions import load_form
 from .models import Column
 from .presenters import report_state
@@ -74,6 +75,9 @@ def _render_report(request, report, *, errors=(), import_errors=(), status=HTTPS
             "can_edit": _can_edit(request.user, report),
             "is_own": request.user.organization_id == report.organization_id,
             "deadline": msk(report.collection.deadline_for(report.organization)),
+            "latest_submission_pk": report.submissions.order_by("-submitted_at", "-pk")
+            .values_list("pk", flat=True)
+            .first(),
             "errors": errors,
             "import_errors": import_errors,
         },
@@ -219,9 +223,26 @@ def report_submit(request, pk):
         return redirect("datacollection:report_detail", pk=report.pk)
     messages.success(
         request,
-        f"Отчет «{report.collection.form.title}» сдан {msk(submission.submitted_at)}.",
+        format_html(
+            'Отчет «{}» сдан {}. <a href="{}">Квитанция о сдаче отчета № {}</a>',
+            report.collection.form.title,
+            msk(submission.submitted_at),
+            reverse("datacollection:submission_receipt", args=[submission.pk]),
+            receipts.receipt_number(submission.pk),
+        ),
     )
     return redirect("cabinet")
+
+
+@require_GET
+def submission_receipt(request, pk):
+    """«Квитанция о сдаче отчета»: a page to print, for any version the user may see."""
+    submission = receipts.submission_for_user_or_404(request.user, pk)
+    return render(
+        request,
+        "datacollection/receipt.html",
+        {"receipt": receipts.receipt_for(submission), "submission": submission},
+    )
 
 
 @require_GET

@@ -138,7 +138,16 @@ def participant_page(
         F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
         for name in fields
     ]
-    organizations = organizations.order_by(*ordering, "login")
+    organizations = organizations.order_by(*ordering, "login").annotate(
+        # The number of the latest «Квитанция о сдаче отчета» (the school's receipt).
+        receipt_pk=Subquery(
+            Submission.objects.filter(
+                report__collection=collection, report__organization=OuterRef("pk")
+            )
+            .order_by("-submitted_at", "-pk")
+            .values("pk")[:1]
+        )
+    )
     return Paginator(organizations, PAGE_SIZE).get_page(page)
 
 

@@ -155,6 +155,10 @@ CASES: dict[str, Case] = {
         kwargs=lambda w: {"pk": w["report"].pk},
     ),
     # «Скачать шаблон»: whoever reads the report; the upload is a write of the organization.
+    # The receipt of the school edu470001 (region 47, m001): every scope containing it reads it.
+    "datacollection:submission_receipt": Case(
+        everyone_logged_in(), kwargs=lambda w: {"pk": w["submission"].pk}
+    ),
     "datacollection:report_template": Case(
         everyone_logged_in(), kwargs=lambda w: {"pk": w["report"].pk}
     ),
@@ -465,7 +469,12 @@ def _datacollection_world(world):
         column=protocol.columns.get(key="scan"),
         upload=SimpleUploadedFile("Протокол.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
-    return {"collection": collection, "report": report}
+    from datacollection.models import Submission
+
+    submission = Submission.objects.create(
+        report=report, submitted_by=world["users"]["organization"], data={"tables": []}
+    )
+    return {"collection": collection, "report": report, "submission": submission}
 
 
 WORLD_HOOKS.append(_datacollection_world)
