@@ -295,16 +295,21 @@ def send_queued_emails(*, batch: int = SEND_BATCH) -> int:
     sent = 0
     connection = get_connection()
     while deliveries := _claim(batch):
+        delivered, failed = [], []
         for delivery in deliveries:
             try:
                 connection.send_messages([email_message(delivery)])
             except Exception as error:  # any mail failure is recorded, not raised
                 delivery.status = EmailDelivery.Status.FAILED
                 delivery.error = f"{type(error).__name__}: {error}"[:1000]
+                failed.append(delivery)
             else:
-                delivery.status = EmailDelivery.Status.SENT
-                delivery.sent_at = timezone.now()
-                sent += 1
-        EmailDelivery.objects.bulk_update(deliveries, ["status", "error", "sent_at"])
+                delivered.append(delivery.pk)
+        # One UPDATE for the batch's successes; failures are few and each has its reason.
+        EmailDelivery.objects.filter(pk__in=delivered).update(
+            status=EmailDelivery.Status.SENT, sent_at=timezone.now()
+        )
+        EmailDelivery.objects.bulk_update(failed, ["status", "error"])
+        sent += len(delivered)
     connection.close()
     return sent
