@@ -3,7 +3,7 @@
 - `writing`: what every write on a report shares (`report_write`: access, lock, window, row
   check, «В работе», audit row);
 - `autosave`: cells, several per request, all or nothing, in few statements (`cells_save`;
-  `cell_save` is one cell through the same path);
+  `cell_save` is one cell through the same path; `cell_writes` is its write step per database);
 - `editing`: rows, «Сдать отчет»;
 - `files`: files of file cells;
 - `excel_import`: «Загрузить из Excel»;
