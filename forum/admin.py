@@ -3,7 +3,6 @@
 journal like the same actions on the question page."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 
 from . import services
 from .models import Category, Message, Question
@@ -88,10 +87,8 @@ class QuestionAdmin(admin.ModelAdmin):
                     question=question, published=published, actor=request.user, request=request
                 )
                 done += 1
-            except ValidationError as error:
-                self.message_user(
-                    request, f"№ {question.pk}: {' '.join(error.messages)}", messages.WARNING
-                )
+            except services.ForumError as error:
+                self.message_user(request, f"№ {question.pk}: {error.message}", messages.WARNING)
         self.message_user(request, f"Изменено вопросов: {done}.")
 
     @admin.action(description="Опубликовать в «Часто задаваемых вопросах»")

@@ -6,7 +6,7 @@ transaction has committed, so a rolled-back answer never notifies anybody."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts import audit, permissions
 from accounts.models import User
+from core.errors import ServiceError
 from datacollection.models import Study
 
 from . import selectors
@@ -37,7 +38,12 @@ FAQ_NOT_FOR_DUPLICATE = "Объединенный вопрос нельзя оп
 RATE_WINDOW = timedelta(hours=1)
 
 
-class RateLimited(Exception):
+class ForumError(ServiceError):
+    """A forum write refused for a reason the user can act on (merging into a duplicate,
+    publishing an unanswered question…); views show `message`. Access stays PermissionDenied."""
+
+
+class RateLimited(ForumError):
     """Too many posts in the last hour; the message says so in Russian."""
 
 
@@ -52,10 +58,26 @@ def _record(action: str, question: Question, actor: User, request, **details) ->
     )
 
 
+# Lock order, the same in every write (PostgreSQL; SQLite's IMMEDIATE transactions serialize
+# writes anyway): first the question rows, in the order of their numbers, then the author's
+# row. Both are no-key locks: inserting a message or an audit row checks its foreign keys with
+# a key-share lock, which a no-key lock does not block, so a follow-up and a close of one
+# question by one user (two tabs, a double click) never wait on each other crosswise.
+
+
+def _lock_questions(*questions: Question) -> None:
+    """Lock the questions and reload them: the write sees what the previous one committed."""
+    pks = sorted({question.pk for question in questions})
+    locked = Question.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk")
+    list(locked.values_list("pk"))
+    for question in questions:
+        question.refresh_from_db()
+
+
 def _lock_author(author: User) -> None:
     # Two tabs posting at once must not both slip under the limit: the author's row is locked
-    # until the transaction ends (PostgreSQL; SQLite's IMMEDIATE transactions serialize writes).
-    list(User.objects.select_for_update(of=("self",)).filter(pk=author.pk).values_list("pk"))
+    # until the transaction ends.
+    list(User.objects.select_for_update(no_key=True).filter(pk=author.pk).values_list("pk"))
 
 
 def _check_question_rate(author: User) -> None:
@@ -131,6 +153,7 @@ def question_answer(
 ) -> Message:
     """A coordinator of the question's region or an operator answers: the thread becomes
     «Отвечен», the asker (and the askers of merged duplicates) get an e-mail and a counter."""
+    _lock_questions(question)
     if not selectors.can_answer(author, question):
         raise PermissionDenied("Отвечать могут региональный координатор и оператор.")
     message = _add_message(question=question, author=author, text=text, is_answer=True)
@@ -158,6 +181,7 @@ def question_follow_up(
 ) -> Message:
     """The asking organization adds to its thread; the thread is «Новый» again, back in the
     answerers' queue."""
+    _lock_questions(question)
     if not selectors.can_follow_up(author, question):
         raise PermissionDenied("Уточнять вопрос может только организация, которая его задала.")
     _lock_author(author)
@@ -182,6 +206,11 @@ def question_follow_up(
 def question_close(
     *, question: Question, actor: User, request: HttpRequest | None = None
 ) -> Question:
+    _lock_questions(question)
+    if question.status == Question.Status.CLOSED and (
+        selectors.can_answer(actor, question) or selectors.is_asker(actor, question)
+    ):
+        return question  # closed a moment ago (a double click, another tab): nothing to do
     if not selectors.can_close(actor, question):
         raise PermissionDenied("Закрыть вопрос могут автор и отвечающие.")
     question.status = Question.Status.CLOSED
@@ -196,6 +225,7 @@ def question_move(
 ) -> Question:
     if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Переносить вопросы может федеральный оператор.")
+    _lock_questions(question)
     previous = question.category
     if previous.pk == category.pk:
         return question
@@ -219,6 +249,7 @@ def question_correct(
     """The operator corrects a question (removes personal data, fixes a title)."""
     if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Исправлять вопросы может федеральный оператор.")
+    _lock_questions(question)
     question.title, question.text = title.strip(), text.strip()
     _refresh_search_text(question)
     question.full_clean(exclude=["attachment"])
@@ -240,10 +271,11 @@ def question_merge(
     follow it to the original."""
     if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Объединять вопросы может федеральный оператор.")
+    _lock_questions(duplicate, original)
     if duplicate.pk == original.pk:
-        raise ValidationError(MERGE_INTO_ITSELF)
+        raise ForumError(MERGE_INTO_ITSELF)
     if original.merged_into_id:
-        raise ValidationError(
+        raise ForumError(
             MERGE_INTO_DUPLICATE.format(pk=original.pk, target=original.merged_into_id)
         )
     duplicate.merged_into = original
@@ -290,11 +322,12 @@ def question_set_faq(
     reads it there), or take it back."""
     if not permissions.may_moderate_forum(actor):
         raise PermissionDenied("Публиковать вопросы может федеральный оператор.")
+    _lock_questions(question)
     if published:
         if question.merged_into_id:
-            raise ValidationError(FAQ_NOT_FOR_DUPLICATE)
+            raise ForumError(FAQ_NOT_FOR_DUPLICATE)
         if not question.messages.filter(is_answer=True).exists():
-            raise ValidationError(FAQ_NEEDS_ANSWER)
+            raise ForumError(FAQ_NEEDS_ANSWER)
     question.is_published_to_faq = published
     if published and question.faq_published_at is None:
         question.faq_published_at = timezone.now()

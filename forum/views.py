@@ -109,7 +109,7 @@ def ask(request):
                     request=request,
                 )
             except services.RateLimited as error:
-                form.add_error(None, str(error))
+                form.add_error(None, error.message)
                 status = HTTPStatus.TOO_MANY_REQUESTS
             except ValidationError as error:
                 form.add_error(None, error)
@@ -185,7 +185,7 @@ def question_reply(request, pk):
             question=question, author=request.user, text=form.cleaned_data["text"], request=request
         )
     except services.RateLimited as error:
-        form.add_error(None, str(error))
+        form.add_error(None, error.message)
         return _render_question(
             request, question, reply_form=form, status=HTTPStatus.TOO_MANY_REQUESTS
         )
@@ -235,8 +235,8 @@ def question_merge(request, pk):
         services.question_merge(
             duplicate=question, original=original, actor=request.user, request=request
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except services.ForumError as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, f"Вопрос объединен с вопросом № {original.pk}.")
     return redirect("forum:question_detail", pk=question.pk)
@@ -251,8 +251,8 @@ def question_faq(request, pk):
         services.question_set_faq(
             question=question, published=published, actor=request.user, request=request
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except services.ForumError as error:
+        messages.error(request, error.message)
     else:
         messages.success(
             request,

@@ -9,13 +9,13 @@ import contextlib
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import AuditEvent
 from datacollection import services
 from datacollection.models import Cell, Report, Submission
 from datacollection.validation import CellError
-from tests.factories import ReportFactory, make_collection
+from tests.factories import ReportFactory, make_collection, run_in_threads
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,28 +25,6 @@ pytestmark = [
 ]
 
 ROUNDS = 15
-
-
-def run_in_threads(*targets):
-    """Start every target at the same moment; each thread closes its own connection."""
-    barrier = threading.Barrier(len(targets))
-    failures = []
-
-    def wrap(target):
-        try:
-            barrier.wait(timeout=10)
-            target()
-        except BaseException as error:  # reported to the test, not lost in the thread
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=wrap, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not failures, failures
 
 
 @pytest.fixture

@@ -327,10 +327,10 @@ def test_merge_rules(org_user, operator, regional):
     first, second, third = ask(org_user), ask(org_user), ask(org_user)
     with pytest.raises(PermissionDenied):
         services.question_merge(duplicate=second, original=first, actor=regional)
-    with pytest.raises(ValidationError, match="с самим собой"):
+    with pytest.raises(services.ForumError, match="с самим собой"):
         services.question_merge(duplicate=first, original=first, actor=operator)
     services.question_merge(duplicate=second, original=first, actor=operator)
-    with pytest.raises(ValidationError, match="сам объединен"):
+    with pytest.raises(services.ForumError, match="сам объединен"):
         services.question_merge(duplicate=third, original=second, actor=operator)
     # Merging the original elsewhere takes its duplicates along.
     services.question_merge(duplicate=first, original=third, actor=operator)
@@ -340,7 +340,7 @@ def test_merge_rules(org_user, operator, regional):
 
 def test_publish_to_faq_needs_an_answer_and_the_operator(org_user, operator, regional):
     question = ask(org_user)
-    with pytest.raises(ValidationError, match="только вопрос с ответом"):
+    with pytest.raises(services.ForumError, match="только вопрос с ответом"):
         services.question_set_faq(question=question, published=True, actor=operator)
     services.question_answer(question=question, author=regional, text="Ответ")
     with pytest.raises(PermissionDenied):
