@@ -5,6 +5,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from core.text import msk
+
 REGION_CODE_VALIDATOR = RegexValidator(r"^\d{2}$", "Код региона — две цифры, например 47.")
 MUNICIPALITY_CODE_VALIDATOR = RegexValidator(
     r"^reg\d{2}_m\d{3}$", "Код муниципалитета имеет вид reg47_m001."
@@ -250,4 +252,4 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.created_at:%d.%m.%Y %H:%M} {self.action} {self.target}"
+        return f"{msk(self.created_at)} {self.action} {self.target}"

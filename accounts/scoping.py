@@ -5,9 +5,10 @@ download cannot disagree about scope. Anything out of scope is reported as missi
 same as a thing that does not exist, so ids cannot be probed.
 """
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.http import Http404
+
+from core.search import filter_any_field
 
 from .models import Municipality, Organization, Region, User
 
@@ -54,9 +55,4 @@ def organization_for_user_or_404(user: User, pk: int) -> Organization:
 def search_organizations(organizations: QuerySet[Organization], q: str) -> QuerySet[Organization]:
     """Organizations whose login or name contains `q`, in any letter case (Cyrillic included,
     on SQLite too: see `apps._unicode_lower_for_sqlite`)."""
-    q = q.strip().lower()
-    if not q:
-        return organizations
-    return organizations.alias(name_lower=Lower("name")).filter(
-        Q(login__contains=q) | Q(name_lower__contains=q)
-    )
+    return filter_any_field(organizations, q, "login", "name")

@@ -1,6 +1,6 @@
 """Russian words and Moscow dates as every page shows them; the one place that spells them."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -9,6 +9,11 @@ from django.utils import timezone
 def msk(moment: datetime) -> str:
     """21.11.2026 13:50 (МСК): the project's TIME_ZONE is Europe/Moscow."""
     return f"{timezone.localtime(moment):%d.%m.%Y %H:%M} (МСК)"
+
+
+def date_ru(day: date) -> str:
+    """21.11.2026: a calendar date (no time, so no time zone)."""
+    return f"{day:%d.%m.%Y}"
 
 
 def msk_time(moment: datetime) -> str:

@@ -15,6 +15,7 @@ from django.http import Http404
 from accounts import permissions
 from accounts.models import User
 from accounts.scoping import organizations_visible_to
+from core.search import filter_by_words
 
 from .models import Category, Message, Question, QuestionRead
 
@@ -105,9 +106,7 @@ def _for_list(questions: QuerySet[Question], user: User) -> QuerySet[Question]:
 
 
 def _search(questions: QuerySet[Question], q: str) -> QuerySet[Question]:
-    for word in q.lower().split():
-        questions = questions.filter(search_text__contains=word)
-    return questions
+    return filter_by_words(questions, q)
 
 
 def question_list(

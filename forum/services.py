@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import audit, permissions
 from accounts.models import User
 from core.errors import ServiceError
+from core.search import search_text
 from datacollection.models import Study
 
 from . import selectors
@@ -96,7 +97,7 @@ def _check_message_rate(author: User) -> None:
 
 def _refresh_search_text(question: Question) -> None:
     texts = [question.title, question.text, *question.messages.values_list("text", flat=True)]
-    question.search_text = "\n".join(texts).lower()
+    question.search_text = search_text(*texts)
 
 
 @transaction.atomic
@@ -126,7 +127,7 @@ def question_ask(
         question.attachment = attachment
         question.attachment_name = attachment.name.rsplit("/", 1)[-1][:255]
         question.attachment_size = attachment.size
-    question.search_text = f"{question.title}\n{question.text}".lower()
+    question.search_text = search_text(question.title, question.text)
     question.full_clean()
     question.save()
     _record(

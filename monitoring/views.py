@@ -125,7 +125,6 @@ def participant_list(request, pk):
             "page": page,
             "back": back,
             "sorts": sort_links(request.GET, filters["sort"]),
-            "page_query": list_query(request.GET, page=""),
             "can_act": permissions.may_act_on_organizations(request.user),
             "status_labels": dict(selectors.Status.choices),
             "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],

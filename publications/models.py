@@ -17,6 +17,7 @@ from core.files import (  # noqa: F401
     file_extension,
     format_file_size,
 )
+from core.search import search_text
 
 from .rendering import render_body
 
@@ -148,7 +149,7 @@ class Publication(models.Model):
         # pages show only the sanitized HTML, search looks in the lower-cased text (SQLite's
         # LIKE folds the case of Latin letters only).
         self.body_html = render_body(self.body)
-        self.search_text = f"{self.title}\n{self.body}".lower()
+        self.search_text = search_text(self.title, self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"body", "title"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "body_html", "search_text"}

@@ -35,6 +35,7 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
+from core.search import filter_by_words
 from datacollection.models import Collection, Study
 
 from .models import Attachment, AttachmentDownload, Publication, PublicationRead
@@ -114,8 +115,7 @@ def feed_for(
     publications = _with_read_state_and_attachments(publications_visible_to(user), user)
     if study is not None:
         publications = publications.filter(study=study)
-    for word in q.lower().split():
-        publications = publications.filter(search_text__contains=word)
+    publications = filter_by_words(publications, q)
     if unread_only:
         publications = publications.filter(is_read=False)
     return publications.order_by("-pinned", "-published_at", "-id")

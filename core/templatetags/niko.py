@@ -2,6 +2,7 @@
 
 from django import template
 
+from core.files import format_file_size
 from core.text import msk as msk_text
 
 register = template.Library()
@@ -11,3 +12,9 @@ register = template.Library()
 def msk(moment) -> str:
     """{{ report.submitted_at|msk }} → «21.11.2026 14:05 (МСК)»; nothing for no date."""
     return msk_text(moment) if moment else ""
+
+
+@register.filter
+def file_size(size) -> str:
+    """{{ attachment.size|file_size }} → «350 КБ», «1,5 МБ»: the one spelling of sizes."""
+    return format_file_size(size) if size else ""

@@ -1,0 +1,83 @@
+"""One way each: file sizes (core.files.format_file_size, |file_size), pagination links (one
+partial with {% querystring %}), dates (core.text), case-insensitive search (core.search)."""
+
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.template import Context, RequestContext, Template
+from django.test import RequestFactory
+
+from accounts.models import Organization
+from accounts.scoping import search_organizations
+from core.search import filter_by_words, search_text
+from core.text import date_ru
+from forum.models import Question
+from tests.factories import OrganizationFactory, ask
+
+
+def test_file_size_filter_is_the_one_helper():
+    rendered = Template("{{ a|file_size }} / {{ b|file_size }} / {{ c|file_size }}").render(
+        Context({"a": 350 * 1024, "b": 3 * 2**19, "c": None})
+    )
+    assert rendered == "350 КБ / 1,5 МБ / "
+
+
+def test_date_ru():
+    assert date_ru(date(2026, 11, 21)) == "21.11.2026"
+
+
+def render_pagination(number, count=10, query="?q=школа&status=new"):
+    page = Paginator(list(range(count)), 1).page(number)
+    request = RequestFactory().get(f"/list/{query}")
+    template = Template('{% include "partials/pagination.html" %}')
+    return template.render(RequestContext(request, {"page": page}))
+
+
+def test_pagination_keeps_the_filters_and_offers_first_and_last():
+    html = render_pagination(5)
+    assert "Страница 5 из 10" in html
+    for label, number in [("Первая", 1), ("Назад", 4), ("Дальше", 6), ("Последняя", 10)]:
+        assert (
+            f'?q=%D1%88%D0%BA%D0%BE%D0%BB%D0%B0&amp;status=new&amp;page={number}">{label}' in html
+        )
+
+
+def test_pagination_on_the_edges():
+    first, second, last = render_pagination(1), render_pagination(2), render_pagination(10)
+    assert "Назад" not in first and "Первая" not in first and "Последняя" in first
+    assert "Назад" in second and "Первая" not in second
+    assert "Дальше" not in last and "Последняя" not in last and "Первая" in last
+
+
+def test_every_list_uses_the_one_pagination_partial():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR, "templates")
+    own = [
+        path.relative_to(templates)
+        for path in templates.rglob("*.html")
+        if "pagination" in path.read_text()
+        and path.name != "pagination.html"
+        and "partials/pagination.html" not in path.read_text()
+    ]
+    assert own == [], f"lists with their own pagination: {own}"
+
+
+def test_search_folds_cyrillic_case_the_same_everywhere(db, org_user):
+    question = ask(org_user, title="Сроки ПРОВЕДЕНИЯ", text="Когда Загружать протоколы?")
+    assert question.search_text == search_text("Сроки ПРОВЕДЕНИЯ", "Когда Загружать протоколы?")
+    found = filter_by_words(Question.objects.all(), "проведения ЗАГРУЖАТЬ")
+    assert list(found) == [question]
+    assert not filter_by_words(Question.objects.all(), "проведения отчет").exists()
+
+
+def test_organization_search_is_case_insensitive_in_login_and_name(db, municipality):
+    school = OrganizationFactory(
+        municipality=municipality, login="edu479999", name="МБОУ «Лицей № 1»"
+    )
+    everyone = Organization.objects.all()
+    assert list(search_organizations(everyone, "лицей")) == [school]
+    assert list(search_organizations(everyone, "EDU479999")) == [school]
+    assert search_organizations(everyone, "  ").count() == everyone.count()
