@@ -1,275 +1,237 @@
-"""Monitoring at national scale: statistics, the last page of «Список участников» and the
-national «Экспорт результатов», each timed and with its peak of Python memory (tracemalloc).
+"""Monitoring at national scale: whole pages (view, selectors, template) against the bare
+login-protected view in the same process, and «Экспорт результатов» against openpyxl fed with
+the same rows read from the database.
 
-    .venv/bin/python bench/monitoring.py [--organizations 45000] [--rows 10]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_monitoring \\
+        .venv/bin/python bench/monitoring.py [--organizations 45000] [--repeat 7]
+        [--export regional|national|none] [--trace]
 
-Builds a temporary SQLite database: `seed_scale`, the demo results form, one collection with
-every organization, and results filled in with bulk inserts — 60 % of the organizations have
-transferred (a Submission snapshot of `--rows` participants), 20 % are entering data (cells),
-20 % have not started. The export is compared with writing rows of the same shape and types
-straight with openpyxl's write-only mode in the same run (the ratio is what to watch: the cost
-of reading the database and converting values on top of openpyxl itself).
+Uses `bench.settings` (the portal plus `/bench/bare/`, which only answers "ok" behind the
+login). The database is migrated and, if it holds fewer organizations than asked, filled with
+`seed_scale` (a scratch database: it is reused on the next run). Without DATABASE_URL a
+temporary SQLite database is used.
+
+Each page is requested through Django's test client (the whole stack: middleware, session,
+view, template) once to warm up, then `--repeat` times; the median is printed in ms, with its
+ratio to the bare view's median and the number of SQL queries. The goal: the national page
+≤ 50 ms, every page ≤ 15× the bare view.
+
+The export runs the job (`services.export_run`) and then a baseline that reads the same rows
+the job reads (`selectors.export_records`: the participants and their last snapshots) and
+writes them straight into an openpyxl write-only workbook: the ratio is the cost of the
+export's own layout and conversions. `--trace` adds the tracemalloc peak of both.
 """
 
 import argparse
 import os
-import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-TRACE = True
+def setup(options) -> Path:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("PYTHONWARNINGS", "ignore:No directory at:UserWarning")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from accounts.models import Organization
+
+    settings.MEDIA_ROOT = workdir / "media"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+    if Organization.objects.count() < options.organizations:
+        call_command("seed_scale", organizations=options.organizations)
+    return workdir
 
 
-def measure(label, function):
-    """Run once: wall time and, unless --no-tracemalloc, the tracemalloc peak of the same run
-    (tracemalloc slows allocation-heavy code such as openpyxl about four times; the export and
-    its openpyxl baseline pay the same, so their ratio stays fair)."""
-    if TRACE:
+def timed(client, url: str, repeat: int) -> tuple[float, int, int]:
+    """(median ms, SQL queries, status) of GET url."""
+    from django.db import connection
+
+    response = client.get(url)  # warm-up
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        client.get(url)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), len(queries), response.status_code
+
+
+def pages(options) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import Organization, Region, User
+    from bench.urls import BARE_PATH
+    from datacollection.models import Collection
+
+    collection = Collection.objects.get(form__code="niko_results", study__code="niko2026")
+    region = Region.objects.get(code="01")
+    users = {
+        "оператор": User.objects.get(username="operator_scale"),
+        "рег. координатор": User.objects.get(username="reg010000"),
+        "мун. координатор": User.objects.get(username="reg01_m001"),
+    }
+    organization = Organization.objects.filter(region=region).order_by("login").first()
+    detail = reverse("monitoring:collection_detail", args=[collection.pk])
+    listing = reverse("monitoring:participant_list", args=[collection.pk])
+    plan = {
+        "оператор": [
+            ("Мониторинг (все сборы)", reverse("monitoring:overview")),
+            ("Статистика, вся страна (по регионам)", detail),
+            (
+                "Статистика региона 01 (по муниципалитетам)",
+                reverse("monitoring:collection_region", args=[collection.pk, region.pk]),
+            ),
+            ("Список участников, стр. 1", listing),
+            ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=last"),
+            ("Список «Сдано», поиск «edu», последняя стр.",
+             f"{listing}?status=submitted&q=edu&page=last"),
+            (
+                "Данные ОО (последняя передача)",
+                reverse("monitoring:participant_data", args=[collection.pk, organization.pk]),
+            ),
+        ],
+        "рег. координатор": [
+            ("Мониторинг (все сборы)", reverse("monitoring:overview")),
+            ("Статистика региона (по муниципалитетам)", detail),
+            ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=last"),
+        ],
+        "мун. координатор": [
+            ("Статистика муниципалитета", detail),
+            ("Список участников, стр. 1", listing),
+        ],
+    }  # fmt: skip
+    print(f"ОО в сборе: {collection.organizations.count()}; повторов: {options.repeat} (медиана)")
+    print(f"{'роль':<17} {'страница':<46} {'мс':>8} {'× bare':>7} {'SQL':>4}")
+    for role, items in plan.items():
+        client = Client()
+        client.force_login(users[role])
+        bare, bare_queries, _ = timed(client, BARE_PATH, max(options.repeat, 21))
+        print(f"{role:<17} {'bare (только «ok» за входом)':<46} {bare:8.1f} {1:7.1f} "
+              f"{bare_queries:>4}")  # fmt: skip
+        for label, url in items:
+            elapsed, queries, status = timed(client, url, options.repeat)
+            flag = "" if status == 200 else f"  HTTP {status}"
+            print(f"{'':<17} {label:<46} {elapsed:8.1f} {elapsed / bare:7.1f} {queries:>4}{flag}")
+
+
+def export(options) -> None:
+    from django.db import connection
+
+    from accounts.models import User
+    from datacollection.models import Collection
+    from monitoring import selectors, services
+    from monitoring.models import ExportJob
+
+    collection = Collection.objects.get(form__code="niko_results", study__code="niko2026")
+    user = User.objects.get(
+        username="operator_scale" if options.export == "national" else "reg010000"
+    )
+    job = ExportJob.objects.create(
+        requester=user, collection=collection, scope_description=user.scope_label
+    )
+    print(f"\nЭкспорт ({options.export}, {connection.vendor}):")
+    _, export_time, export_peak = measure(lambda: services.export_run(job_id=job.pk), options)
+    job.refresh_from_db()
+    if job.status != ExportJob.Status.DONE:
+        print(f"Экспорт не выполнен: {job.error}")
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        rows, base_time, base_peak = measure(
+            lambda: baseline(Path(directory) / "base.xlsx", selectors, user, collection), options
+        )
+    print(f"  экспорт: {export_time:7.2f} с{export_peak}; файл {job.file.size / 2**20:.1f} MiB, "
+          f"организаций {job.progress_total}")  # fmt: skip
+    print(f"  те же строки из базы → openpyxl write-only: {base_time:7.2f} с{base_peak}; "
+          f"строк {rows}")  # fmt: skip
+    print(f"  экспорт / базовый = {export_time / base_time:.2f}")
+    job.file.delete(save=False)
+    job.delete()
+
+
+def baseline(path, selectors, user, collection) -> int:
+    """The rows the job reads (participants, last snapshots, in its chunks), written as they
+    come: a summary row per organization and a row per snapshot row."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("Сводка")
+    results = book.create_sheet("Результаты")
+    rows = 0
+    for record in selectors.export_records(user, collection):
+        summary.append(
+            [record.region, record.municipality, record.login, record.name, record.status,
+             record.started_at and record.started_at.replace(tzinfo=None),
+             record.submitted_at and record.submitted_at.replace(tzinfo=None),
+             record.is_late, record.has_changes]
+        )  # fmt: skip
+        rows += 1
+        for table in (record.snapshot or {}).get("tables", []):
+            for row in table["rows"]:
+                results.append([record.login, row["label"], *row["values"].values()])
+                rows += 1
+    book.save(path)
+    return rows
+
+
+def measure(function, options):
+    if options.trace:
         tracemalloc.start()
     started = time.perf_counter()
     result = function()
     elapsed = time.perf_counter() - started
     peak = ""
-    if TRACE:
-        peak = f"   peak {tracemalloc.get_traced_memory()[1] / 2**20:8.1f} MiB"
+    if options.trace:
+        peak = f", пик {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB (tracemalloc)"
         tracemalloc.stop()
-    print(f"{label:<58} {elapsed:8.2f} s{peak}")
-    return result, elapsed
+    return result, elapsed, peak
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=45_000)
-    parser.add_argument("--rows", type=int, default=10, help="participants per snapshot")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    parser.add_argument(
-        "--no-tracemalloc", action="store_true", help="time only, without the memory peak"
-    )
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--export", choices=["regional", "national", "none"], default="regional")
+    parser.add_argument("--trace", action="store_true", help="tracemalloc peak of the export")
     options = parser.parse_args()
-    global TRACE
-    TRACE = not options.no_tracemalloc
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fisoko.settings.test"  # DEBUG off: no query log
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.MEDIA_ROOT = workdir / "media"
-    try:
-        run(options)
-    finally:
-        if not options.keep:
-            import shutil
-
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            print(f"Данные оставлены в {workdir}")
-
-
-def build(options):
-    from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
-
-    from accounts.models import Organization, User
-    from datacollection.demo import build_forms
-    from datacollection.models import Cell, Collection, Report, Study, Submission
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    with open(os.devnull, "w") as quiet:
-        call_command("seed_scale", organizations=options.organizations, stdout=quiet)
-    with transaction.atomic():
-        form = build_forms()["results"]
-        study = Study.objects.create(code="bench", title="НИКО (замер)", year=2026)
-        now = timezone.now()
-        collection = Collection.objects.create(
-            form=form,
-            study=study,
-            opens_at=now - timedelta(days=10),
-            closes_at=now - timedelta(hours=2),
-        )
-        organization_ids = list(Organization.objects.values_list("pk", flat=True))
-        through = Collection.organizations.through
-        through.objects.bulk_create(
-            (through(collection_id=collection.pk, organization_id=pk) for pk in organization_ids),
-            batch_size=5000,
-        )
-        reports = []
-        for index, pk in enumerate(organization_ids):
-            state = index % 5
-            if state == 0:
-                continue  # not started, no report
-            report = Report(collection=collection, organization_id=pk)
-            report.started_at = now - timedelta(days=3, minutes=index % 1000)
-            report.last_saved_at = now - timedelta(days=1, minutes=index % 1000)
-            if state == 1:
-                report.status = Report.Status.IN_PROGRESS
-            else:
-                report.status = Report.Status.SUBMITTED
-                # some after the deadline (an extension), some edited since
-                report.submitted_at = now - timedelta(hours=1 if state == 4 else 30)
-                report.has_unsubmitted_changes = index % 7 == 0
-            reports.append(report)
-        Report.objects.bulk_create(reports, batch_size=5000)
-        table = form.tables.get(key="results")
-        keys = [c.key for c in table.columns.order_by("order")]
-
-        def values(number, row):
-            data = {"code": f"8{row:04d}", "grade": "8", "variant": "1"}
-            data.update(dict.fromkeys(keys[3:-1], "X" if (number + row) % 11 == 0 else "1"))
-            data["total"] = str(sum(v == "1" for v in data.values()) - 1)
-            data["code"] = f"={row}" if row == 0 and number % 1000 == 0 else data["code"]
-            return data
-
-        submissions, cells = [], []
-        for report in Report.objects.filter(collection=collection).only(
-            "pk", "status", "submitted_at", "organization_id"
-        ):
-            if report.status == Report.Status.SUBMITTED:
-                rows = [
-                    {
-                        "key": f"r{row}",
-                        "label": f"Строка {row + 1}",
-                        "values": values(report.pk, row),
-                    }
-                    for row in range(options.rows)
-                ]
-                submissions.append(
-                    Submission(
-                        report=report,
-                        submitted_at=report.submitted_at,
-                        data={"tables": [{"key": "results", "title": table.title, "rows": rows}]},
-                    )
-                )
-            else:
-                for row in range(min(3, options.rows)):
-                    for key, value in values(report.pk, row).items():
-                        cells.append(
-                            Cell(
-                                report=report,
-                                table=table,
-                                row_key=f"r{row}",
-                                column_key=key,
-                                value=value,
-                            )
-                        )
-            if len(submissions) >= 2000:
-                Submission.objects.bulk_create(submissions)
-                submissions = []
-            if len(cells) >= 20000:
-                Cell.objects.bulk_create(cells)
-                cells = []
-        Submission.objects.bulk_create(submissions)
-        Cell.objects.bulk_create(cells)
-        operator = User.objects.create(username="bench-operator", role=User.Role.OPERATOR)
-        region = Organization.objects.values_list("region", flat=True).first()
-        regional = User.objects.create(
-            username="bench-regional", role=User.Role.REGIONAL, region_id=region
-        )
-    print(
-        f"Данные: {len(organization_ids)} ОО, отчетов {Report.objects.count()}, "
-        f"переданных {Submission.objects.count()}, значений {Cell.objects.count()} "
-        f"за {time.perf_counter() - started:.0f} с"
-    )
-    return collection, operator, regional
-
-
-def baseline(path, *, organizations, submitted, rows, columns):
-    """The same number of rows, of the same shape and types, straight into openpyxl."""
-    from datetime import datetime
-
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    summary = book.create_sheet("Сводка")
-    moment = datetime(2026, 11, 21, 13, 50)
-    summary.append(["Регион", "Муниципалитет", "Логин", "Наименование", "Статус", "a", "b", "c"])
-    head = ["01 — Регион 01", "Муниципалитет 001", "edu010001", "Школа", "Сдано"]
-    for _ in range(organizations):
-        summary.append([*head, moment, moment, moment, "нет", "нет"])
-    sheet = book.create_sheet("Результаты")
-    sheet.append(["h"] * (5 + columns))
-    head = ["01 — Регион 01", "Муниципалитет 001", "edu010001", "Школа", "Строка 1"]
-    values = ["80001", 8, "1", *([1] * (columns - 4)), "X"]
-    for _ in range(submitted * rows):
-        sheet.append(head + values)
-    book.save(path)
-
-
-def run(options):
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"load before: {uptime}")
+    workdir = setup(options)
     from django.db import connection
 
-    from datacollection.models import Submission
-    from monitoring import selectors, services
-    from monitoring.models import ExportJob
+    print(f"База: {connection.vendor} ({connection.settings_dict['NAME']})")
+    try:
+        pages(options)
+        if options.export != "none":
+            export(options)
+    finally:
+        import shutil
 
-    collection, operator, regional = build(options)
-    memory = "пик памяти Python (tracemalloc), без памяти SQLite" if TRACE else "без tracemalloc"
-    print(f"База: {connection.vendor}; {memory}\n")
-
-    for user, scope in ((operator, "все регионы"), (regional, "один регион")):
-        measure(
-            f"Статистика ({scope})",
-            lambda user=user: selectors.collection_statistics(user, collection),
-        )
-    for user, scope in ((operator, "все регионы"), (regional, "один регион")):
-        measure(
-            f"Последняя страница списка ({scope}, по дате передачи)",
-            lambda user=user: list(
-                selectors.participant_page(user, collection, sort="-submitted", page="last")
-            ),
-        )
-    measure(
-        "Последняя страница списка («Сдано», поиск «edu»)",
-        lambda: list(
-            selectors.participant_page(
-                operator, collection, status="submitted", q="edu", page="last"
-            )
-        ),
-    )
-
-    job = ExportJob.objects.create(
-        requester=operator, collection=collection, scope_description="Все регионы"
-    )
-    _, export_time = measure(
-        "Экспорт результатов (все регионы)", lambda: services.export_run(job_id=job.pk)
-    )
-    job.refresh_from_db()
-    if job.status != ExportJob.Status.DONE:
-        print(f"Экспорт не выполнен: {job.error}")
-        return
-    size = job.file.size
-    submitted = Submission.objects.count()
-    columns = len(collection.form.tables.get(key="results").columns.all())
-    with tempfile.TemporaryDirectory() as directory:
-        _, base_time = measure(
-            "Те же строки напрямую в openpyxl write-only",
-            lambda: baseline(
-                Path(directory) / "base.xlsx",
-                organizations=job.progress_total,
-                submitted=submitted,
-                rows=options.rows,
-                columns=columns,
-            ),
-        )
-    print(
-        f"\nФайл экспорта: {size / 2**20:.1f} MiB, организаций {job.progress_total}, "
-        f"строк результатов {submitted * options.rows}; "
-        f"экспорт / openpyxl = {export_time / base_time:.2f}"
-    )
-    print(f"Пик RSS процесса: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        shutil.rmtree(workdir, ignore_errors=True)
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"load after: {uptime}")
 
 
 if __name__ == "__main__":
