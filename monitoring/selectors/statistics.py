@@ -125,13 +125,17 @@ def region_for_user_or_404(user: User, pk: int) -> Region:
 
 
 def submissions_per_day(user: User, collection: Collection) -> dict[date, int]:
-    """How many transfers to ФИС ОКО happened each Moscow day (1 query)."""
-    rows = (
-        Submission.objects.filter(
-            report__collection=collection,
-            report__organization__in=participants(user, collection).values("pk"),
+    """How many transfers to ФИС ОКО happened each Moscow day (1 query). Operators see every
+    report of the collection, so their count skips the scope subquery."""
+    submissions = Submission.objects.filter(report__collection=collection)
+    if permissions.may_see_all_regions(user):
+        submissions = submissions.filter(report__organization__collections=collection)
+    else:
+        submissions = submissions.filter(
+            report__organization__in=participants(user, collection).values("pk")
         )
-        .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+    rows = (
+        submissions.annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(count=Count("pk"))
         .order_by("day")
