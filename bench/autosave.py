@@ -24,6 +24,7 @@ Prints `uptime` before and after: the figures depend on the machine's load.
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import re
@@ -32,9 +33,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -325,6 +329,151 @@ def _versions(schools) -> dict:
         "report_id", "row_key", "column_key", "version"
     )
     return {(reports[report], row, column): version for report, row, column, version in cells}
+
+
+# ------------------------------------------------------------------ thread clients
+# One bench organization and keep-alive thread clients, kept for `bench/surveys.py`, which
+# compares the questionnaire's autosave with this form autosave using them.
+
+LOGIN = "edu999001"
+PASSWORD = "bench-autosave-2026"
+
+
+def prepare_database(env: dict) -> tuple[int, str]:
+    """Migrate, and create the bench organization, its user, a collection and its report."""
+    os.environ.update(env)
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Municipality, Organization, Region, User
+    from datacollection import demo
+    from datacollection.models import Collection, Report, Study
+
+    region, _ = Region.objects.get_or_create(code="99", defaults={"name": "Регион замера"})
+    municipality, _ = Municipality.objects.get_or_create(
+        code="reg99_m001", defaults={"region": region, "name": "Муниципалитет замера"}
+    )
+    organization, _ = Organization.objects.get_or_create(
+        login=LOGIN,
+        defaults={"name": "ОО замера", "region": region, "municipality": municipality},
+    )
+    user = User.objects.filter(username=LOGIN).first()
+    if user is None:
+        user = User(
+            username=LOGIN,
+            role=User.Role.ORGANIZATION,
+            organization=organization,
+            region=region,
+            municipality=municipality,
+        )
+    user.set_password(PASSWORD)
+    if hasattr(user, "must_change_password"):
+        user.must_change_password = False
+    user.save()
+    study, _ = Study.objects.get_or_create(
+        code="bench", defaults={"title": "Замер автосохранения", "year": 2026}
+    )
+    form = demo.build_forms()["info"]  # «Сведения об ОО»: fixed rows, integer columns
+    collection = Collection.objects.filter(form=form, study=study).first()
+    if collection is None:
+        collection = Collection.objects.create(
+            form=form,
+            study=study,
+            opens_at=timezone.now() - timedelta(days=1),
+            closes_at=timezone.now() + timedelta(days=7),
+        )
+    collection.organizations.add(organization)
+    report, _ = Report.objects.get_or_create(collection=collection, organization=organization)
+    from django.urls import reverse
+
+    return report.pk, reverse("datacollection:report_autosave", args=[report.pk])
+
+
+class Session:
+    """One keep-alive connection with the cookies of a logged-in user."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+        self.version = 0  # of the cell this client autosaves, carried across runs
+
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed an idle keep-alive connection: open a new one, once.
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, data
+
+    def login(self):
+        status, page = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = urlencode(
+            {"csrfmiddlewaretoken": token.decode(), "username": LOGIN, "password": PASSWORD}
+        )
+        status, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"},
+        )
+        if status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"login failed: HTTP {status}")
+
+
+CELLS = [("classes", "grade4", "classes"), ("classes", "grade4", "listed")]
+CELLS += [("classes", "grade8", "classes"), ("classes", "grade8", "listed")]
+
+
+def autosave_client(session: Session, path: str, number: int, requests: int, out: list):
+    table, row, column = CELLS[number % len(CELLS)]
+    headers = {"Content-Type": "application/json", "X-CSRFToken": session.cookies["csrftoken"]}
+    headers["Referer"] = "http://127.0.0.1/"
+    errors = 0
+    for step in range(requests):
+        value = str(10_000 * (number + 1) + step + session.version)  # always a new value
+        cell = {"table": table, "row": row, "column": column, "value": value}
+        cell["version"] = session.version
+        status, data = session.request("POST", path, json.dumps({"cells": [cell]}), headers)
+        results = json.loads(data).get("results", [{}]) if status in (200, 409) else [{}]
+        if status != 200 or results[0].get("status") != "saved":
+            errors += 1
+        session.version = results[0].get("version", session.version)
+    out.append(errors)
+
+
+def measure(sessions, target, args_for) -> tuple[float, int]:
+    errors: list[int] = []
+    threads = [
+        threading.Thread(target=target, args=(*args_for(i, s), errors))
+        for i, s in enumerate(sessions)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, sum(errors)
 
 
 def uptime() -> str:
