@@ -290,7 +290,9 @@ async def open_model(
         if found:
             versions[key] = max(versions[key], int(found.group(1)))
         if status == 409:
-            conflicts += 1  # answered, but an earlier save of the cell was still in flight
+            # Answered with the cell's current version (taken above): an earlier save of the
+            # cell was still in flight, or the cell was already ahead of the version we had.
+            conflicts += 1
         elif status != 200:
             errors += 1
 
