@@ -21,7 +21,6 @@ from .models import (
     Column,
     Extension,
     Form,
-    FormTable,
     Report,
     ReportRow,
 )
@@ -191,24 +190,6 @@ def form_columns(form: Form) -> dict[tuple[str, str], Column]:
     return {
         (column.table.key, column.key): column
         for column in Column.objects.filter(table__form=form).select_related("table")
-    }
-
-
-def row_totals(
-    report: Report, table: FormTable, row_key: str, columns: list[Column]
-) -> dict[str, str]:
-    """Computed columns of one row, as shown, after a cell of it changed."""
-    if not any(column.is_computed for column in columns):
-        return {}
-    values = dict(
-        Cell.objects.filter(report=report, table=table, row_key=row_key).values_list(
-            "column_key", "value"
-        )
-    )
-    by_key = {column.key: column for column in columns}
-    return {
-        key: display_value(by_key[key], value)
-        for key, value in computed_values(columns, values).items()
     }
 
 
