@@ -26,3 +26,8 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# axe-core for the accessibility walk (tests/browser/test_accessibility.py), pinned in
+# package-lock.json; installed only when missing and when npm is on the machine.
+if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null 2>&1; then
+  npm ci --no-audit --no-fund --silent
+fi

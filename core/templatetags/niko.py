@@ -4,6 +4,7 @@ from django import template
 
 from core.files import format_file_size
 from core.text import msk as msk_text
+from core.text import plural as plural_text
 
 register = template.Library()
 
@@ -18,3 +19,12 @@ def msk(moment) -> str:
 def file_size(size) -> str:
     """{{ attachment.size|file_size }} → «350 КБ», «1,5 МБ»: the one spelling of sizes."""
     return format_file_size(size) if size else ""
+
+
+@register.filter
+def plural(number, forms: str) -> str:
+    """{{ count|plural:"новый ответ,новых ответа,новых ответов" }} → «3 новых ответа»: the
+    number and its Russian form (core.text.plural), for counts read out as text."""
+    one, few, many = forms.split(",")
+    number = int(number)
+    return f"{number} {plural_text(number, one, few, many)}"
