@@ -10,6 +10,7 @@ One browser and one live server serve the whole walk; one test per role and widt
 """
 
 import json
+import os
 from http import HTTPStatus
 from pathlib import Path
 
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 AXE = Path(__file__).resolve().parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {1280: 900, 390: 844}
 BLOCKING = {"critical", "serious"}
+# AXE_SCREENSHOTS=1: a full-page screenshot of every page walked, in test-artifacts/pages/.
+SCREENSHOTS = bool(os.environ.get("AXE_SCREENSHOTS"))
 
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
@@ -113,6 +116,10 @@ def test_every_page_has_no_serious_accessibility_violation(
             if probe.status in (200, 404) and content_type.startswith("text/html"):
                 page.goto(url)
                 checked.append(url)
+                if SCREENSHOTS:
+                    shot = ARTIFACTS / "pages" / f"{role}-{width}" / f"{len(checked):03}.png"
+                    shot.parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=shot, full_page=True)
                 for violation in _violations(page, axe_source):
                     found.append({"url": url, **violation})
     finally:
