@@ -28,7 +28,8 @@ def test_bell_shows_the_unread_count(as_user, org_user):
     notice(org_user, "c", read_at=timezone.now())
     response = as_user(org_user).get(reverse("cabinet"))
     assert (
-        '<span class="badge rounded-pill text-bg-danger bell-count" data-testid="bell-count">2'
+        '<span class="badge rounded-pill text-bg-danger bell-count" data-testid="bell-count">'
+        '<span aria-hidden="true">2</span><span class="visually-hidden">: 2 непрочитанных</span>'
         in (response.content.decode())
     )
 

