@@ -64,6 +64,14 @@ function fix(root) {
       list.querySelectorAll(":scope > li").forEach((item) => item.setAttribute("role", "presentation"));
     });
   });
+  // Inline groups scroll sideways on phones: reachable and named for the keyboard.
+  root.querySelectorAll(".inline-group").forEach((group) => {
+    if (group.hasAttribute("tabindex")) return;
+    const title = group.querySelector("h2");
+    group.setAttribute("tabindex", "0");
+    group.setAttribute("role", "region");
+    name(group, title ? title.textContent.trim() : "");
+  });
   // Filter tooltips: the text stays as the title; a span may not carry aria-label.
   root.querySelectorAll(".help-tooltip.search-label-icon[aria-label]").forEach((icon) => {
     icon.setAttribute("title", icon.getAttribute("aria-label"));
