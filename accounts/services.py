@@ -8,6 +8,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_p
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from core.errors import ServiceError
+
 from . import audit, importing
 from .credentials import Credential
 from .models import Organization, User
@@ -19,6 +21,13 @@ PASSWORD_LENGTH = 10
 ONE_TIME_PASSWORD_ITERATIONS = 5_000
 # Resetting is one full-cost hash per account: a few dozen organizations per request at most.
 MAX_ORGANIZATIONS_PER_RESET = 50
+TOO_MANY_FOR_RESET = "Новые пароли выдаются не больше чем {limit} организациям за один раз."
+
+
+class TooManyOrganizations(ServiceError):
+    """More organizations than one credentials sheet takes."""
+
+
 IMPORT_RACE_MESSAGE = (
     "Часть логинов из файла заняли, пока шла запись. Ничего не записано: "
     "загрузите файл снова, чтобы увидеть, какие именно."
@@ -167,7 +176,7 @@ def organizations_password_reset(
     sheet that replaces a lost one. All or nothing: a sheet is never missing a reset account."""
     organizations = list(organizations)
     if len(organizations) > MAX_ORGANIZATIONS_PER_RESET:
-        raise ValueError("too many organizations for one reset")
+        raise TooManyOrganizations(TOO_MANY_FOR_RESET.format(limit=MAX_ORGANIZATIONS_PER_RESET))
     return [
         Credential(login, organization.name, password)
         for organization in organizations

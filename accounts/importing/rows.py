@@ -4,6 +4,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from core.errors import ServiceError
+
 from ..models import Municipality, Organization, Region
 
 # A region has up to ~2,500 organizations, the whole country ~45,000: one file per country.
@@ -100,11 +102,12 @@ KIND_UNKNOWN = "Строка {line}: тип «{value}» не распознан:
 EMAIL_INVALID = "Строка {line}: адрес электронной почты «{value}» указан неверно."
 
 
-class ImportRejected(Exception):
-    """The file or its rows cannot be imported; `errors` are Russian messages for the operator."""
+class ImportRejected(ServiceError):
+    """The file or its rows cannot be imported; `errors` are Russian messages for the operator
+    (`message` is all of them, one per line)."""
 
     def __init__(self, errors: Sequence[str]):
-        super().__init__("; ".join(errors))
+        super().__init__("\n".join(errors))
         self.errors = list(errors)
 
 
