@@ -14,6 +14,9 @@ consistent by construction. Existing data is kept: only what is missing is added
 Which state an organization gets is decided by its id (`id % 20`), which pattern of values it
 types by `id % 7`; a state's transfer snapshot is built by the app's own `report_snapshot`
 from the same values, so what monitoring shows and what the export writes agree.
+
+Long module: one concern, the benchmark country, built in phases that share the temporary tables
+and the bulk-load switches; split, each piece would be read only together with the others.
 """
 
 import io

@@ -127,3 +127,20 @@ def test_nothing_imports_surveys():
         and path.relative_to(ROOT).parts[0] not in {"surveys", "fisoko"}
     ]
     assert not offenders, offenders
+
+
+MAX_LINES = 400
+REASON = re.compile(r"^Long module:", re.MULTILINE)
+
+
+def test_long_modules_say_why_they_are_long():
+    """Past ~400 lines a module of several concerns becomes a package by concern; one that
+    stays long says why in its docstring, in a paragraph starting «Long module:»."""
+    offenders = []
+    for path in app_modules():
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_LINES:
+            docstring = ast.get_docstring(ast.parse(text)) or ""
+            if not REASON.search(docstring):
+                offenders.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
+    assert not offenders, offenders
