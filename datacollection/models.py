@@ -562,6 +562,13 @@ class Submission(models.Model):
         verbose_name_plural = "переданные отчеты"
         ordering = ["-submitted_at", "-pk"]
         get_latest_by = "submitted_at"
+        indexes = [
+            # A report's latest transfer (export, results build) and transfers per day
+            # (statistics) read this index instead of the snapshots' table.
+            models.Index(
+                fields=["report", "-submitted_at", "-id"], name="submission_report_latest"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.report} — {timezone.localtime(self.submitted_at):%d.%m.%Y %H:%M}"
