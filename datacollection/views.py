@@ -328,6 +328,10 @@ def _file_write(request, pk, write):
         return _file_answer(
             request, report, ok=False, message=error.message, status=HTTPStatus.FORBIDDEN
         )
+    except services.FileStorageUnavailable as error:
+        return _file_answer(
+            request, report, ok=False, message=error.message, status=HTTPStatus.SERVICE_UNAVAILABLE
+        )
     except ServiceError as error:
         return _file_answer(
             request, report, ok=False, message=error.message, status=HTTPStatus.BAD_REQUEST

@@ -286,3 +286,30 @@ def test_window_reopened_by_an_extension_accepts_files(as_user, org_user, report
         actor=regional,
     )
     assert upload(client, report).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    "error", [PermissionError(13, "Permission denied"), OSError(28, "No space left on device")]
+)
+def test_an_unwritable_media_directory_is_a_clear_error_and_nothing_is_half_written(
+    as_user, org_user, report, settings, monkeypatch, error
+):
+    """The media directory unwritable (or full) during an upload: a Russian message, no cell,
+    no CellFile, no file left behind — not a 500 page (docs/faults.md, fault d)."""
+    from django.core.files.storage import FileSystemStorage
+
+    def refuse(self, name, content):
+        path = settings.MEDIA_ROOT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(PDF[:5])  # a half-written file, as a full disk leaves one
+        raise error
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refuse)
+    response = upload(as_user(org_user), report)
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["message"] == services.FILE_STORAGE_MESSAGE
+    assert not Cell.objects.exists() and not CellFile.objects.exists()
+    assert stored_paths(settings) == []
+    assert not AuditEvent.objects.filter(action="report.file_uploaded").exists()

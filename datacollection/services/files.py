@@ -20,7 +20,7 @@ from core.files import (
     check_upload,
 )
 
-from ..errors import DataCollectionError
+from ..errors import DataCollectionError, FileStorageUnavailable
 from ..models import Cell, CellFile, Column, FormTable, Report
 from .editing import CellSaved
 from .writing import delete_files, ensure_writable, report_write
@@ -33,6 +33,10 @@ FILE_EMPTY_MESSAGE = UPLOAD_EMPTY_MESSAGE
 FILE_SIZE_MESSAGE = UPLOAD_SIZE_MESSAGE
 FILE_CONTENT_MESSAGE = UPLOAD_CONTENT_MESSAGE
 NO_FILE_IN_CELL_MESSAGE = "В ячейке нет файла."
+FILE_STORAGE_MESSAGE = (
+    "Файл не сохранен: хранилище файлов на сервере сейчас недоступно. Повторите загрузку "
+    "позже; если ошибка повторится, сообщите в службу поддержки."
+)
 
 
 def _checked_upload(upload) -> tuple[str, str]:
@@ -104,7 +108,7 @@ def cell_file_upload(
         uploaded_by=user,
         uploaded_at=at,
     )
-    stored.file.save(name, upload, save=False)
+    _store(stored, name, upload)
     try:
         with report_write(
             report=report,
@@ -129,6 +133,23 @@ def cell_file_upload(
         default_storage.delete(stored.file.name)
         raise
     return CellSaved(name, version, True, at, write.report)
+
+
+def _store(stored: CellFile, name: str, upload) -> None:
+    """Write the upload under its random name; a write the disk refuses (no permission, no
+    space) leaves no partial file behind and is FileStorageUnavailable, not a 500 page."""
+    path = stored.file.field.generate_filename(stored, name)
+    try:
+        stored.file.name = default_storage.save(
+            path, upload, max_length=stored.file.field.max_length
+        )
+    except OSError:
+        try:
+            if default_storage.exists(path):
+                default_storage.delete(path)
+        except OSError:
+            pass  # the directory cannot be read either: there is nothing we could remove
+        raise FileStorageUnavailable(FILE_STORAGE_MESSAGE) from None
 
 
 def cell_file_remove(
