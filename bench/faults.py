@@ -209,6 +209,9 @@ def scenario_postgres(env, port, server) -> dict:
 
 def _page_during_outage(port) -> dict:
     """Stop PostgreSQL for ~3 s and ask for the login page and an autosave meanwhile."""
+    from django.db import connection
+
+    connection.close()  # ours was cut by the restart
     session = portal.Session(port, timeout=20)
     accounts = portal.school_accounts(1, skip=50)
     session.login(accounts["schools"][0]["login"], accounts["password"])
@@ -440,15 +443,23 @@ def main():
     results = {}
     try:
         for fault in faults:
+            from django.db import connection
+
+            connection.close()
             port = portal.free_port()
             media = Path(env["MEDIA_ROOT"])
             media.mkdir(exist_ok=True)
             server_env = env
             if fault == "media":
                 shutil.chown(media, "nobody", "nogroup")
-                server_env = {**env, "HOME": str(work)}
+                # As nobody the Redis client does not import here (a module under root's
+                # paths): one worker with its own memory cache, which holds the session too.
+                server_env = {**env, "HOME": str(work), "CACHE_URL": "locmemcache://"}
             server = portal.start_gunicorn(
-                server_env, port, as_user="nobody" if fault == "media" else None
+                server_env,
+                port,
+                workers=1 if fault == "media" else 2,
+                as_user="nobody" if fault == "media" else None,
             )
             try:
                 if fault == "media":
