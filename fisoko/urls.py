@@ -19,6 +19,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("surveys/", include("surveys.urls")),
     path("notifications/", include("notifications.urls")),
+    path("results/", include("results.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -34,5 +34,4 @@ urlpatterns = [
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("exports/<int:pk>/retry/", views.export_retry, name="export_retry"),
-    path("reports/", views.statistical_reports, name="statistical_reports"),
 ]

@@ -356,7 +356,3 @@ def export_retry(request, pk):
     except services.MonitoringError as error:
         messages.error(request, error.message)
     return redirect("monitoring:export_detail", pk=job.pk)
-
-
-def statistical_reports(request):
-    return render(request, "monitoring/statistical_reports.html")

@@ -19,7 +19,7 @@ def reports_published(definition_ids: list[int]) -> None:
         notify(
             kind=Kind.STATISTICAL_REPORT,
             text=f"Опубликован статистический отчет: {definition}.",
-            link=reverse("monitoring:statistical_reports"),
+            link=reverse("results:index"),
             event_key=f"statistical_report:{definition.pk}",
             organizations=Organization.objects.filter(
                 reports__collection_id=definition.collection_id,

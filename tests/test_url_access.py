@@ -15,6 +15,7 @@ from tests.factories import (
     ADMIN_OPEN,
     CASES,
     LOGIN,
+    RESULTS_OTHER_SIDE,
     ROLES,
     admin_url,
     application_url_names,
@@ -33,6 +34,17 @@ def test_every_url_pattern_is_covered():
     assert not missing, f"URL patterns without access rules in CASES: {missing}"
     unnamed = unnamed_patterns()
     assert not unnamed, f"Unnamed URL patterns cannot be checked: {unnamed}"
+
+
+@pytest.mark.parametrize("who", ["other_school", "other_regional"])
+@pytest.mark.parametrize("name", sorted(RESULTS_OTHER_SIDE))
+def test_results_reports_from_the_other_side(name, who, url_world):
+    """The statistical reports from their other side: a school of the same study and
+    municipality never opens another school's report; another region's coordinator sees
+    nothing of this region (the first-side roles are in CASES)."""
+    url = CASES[name].url(name, url_world)
+    response = client_for(url_world[who]).get(url)
+    assert response.status_code == RESULTS_OTHER_SIDE[name][who], f"{name} as {who}"
 
 
 def test_an_unnamed_pattern_inside_an_app_include_is_found():

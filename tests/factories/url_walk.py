@@ -18,6 +18,7 @@ __all__ = [
     "ADMIN_OPEN",
     "CASES",
     "LOGIN",
+    "RESULTS_OTHER_SIDE",
     "ROLES",
     "WORLD_HOOKS",
     "Case",
@@ -79,6 +80,8 @@ MONITORING_EXPORT = {**MONITORING_READ, "municipal": NOT_FOUND}
 
 SCHOOL_ONLY = by_role(NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)
 GRID_READ = by_role(OK, OK, OK, NOT_FOUND)
+RESULTS_REGION = by_role(OK, OK, FORBIDDEN, FORBIDDEN)
+RESULTS_NATIONAL = by_role(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 
 CASES: dict[str, Case] = {
     "cabinet": Case(everyone_logged_in()),
@@ -249,7 +252,6 @@ CASES: dict[str, Case] = {
         data={"published": "1"},
     ),
     "monitoring:overview": Case(by_role(OK, OK, OK, FORBIDDEN)),
-    "monitoring:statistical_reports": Case(everyone_logged_in()),
     # Monitoring of the collection of `org` (region 47, m001): coordinators and the operator
     # watch it, organizations have nothing to monitor (403); municipal coordinators only
     # watch, so every action is 403 for them.
@@ -390,7 +392,49 @@ CASES: dict[str, Case] = {
         method="post",
         kwargs=lambda w: {"questionnaire_pk": w["survey"].pk, "number": 1},
     ),
+    # Statistical reports of `org` (region 47, m001), published. The school sees its own report;
+    # areas are for coordinators in scope; the national report for operators. The other side
+    # (another school, another region) is `RESULTS_OTHER_SIDE` below.
+    "results:index": Case(everyone_logged_in()),
+    "results:national": Case(RESULTS_NATIONAL, kwargs=lambda w: {"pk": w["results"].pk}),
+    "results:national_xlsx": Case(RESULTS_NATIONAL, kwargs=lambda w: {"pk": w["results"].pk}),
+    "results:region": Case(RESULTS_REGION, kwargs=lambda w: results_kwargs(w, region_pk="region")),
+    "results:region_xlsx": Case(
+        RESULTS_REGION, kwargs=lambda w: results_kwargs(w, region_pk="region")
+    ),
+    "results:municipality": Case(
+        MONITORING_READ, kwargs=lambda w: results_kwargs(w, municipality_pk="municipality")
+    ),
+    "results:municipality_xlsx": Case(
+        MONITORING_READ, kwargs=lambda w: results_kwargs(w, municipality_pk="municipality")
+    ),
+    "results:organization": Case(
+        everyone_logged_in(), kwargs=lambda w: results_kwargs(w, organization_pk="org")
+    ),
+    "results:organization_xlsx": Case(
+        everyone_logged_in(), kwargs=lambda w: results_kwargs(w, organization_pk="org")
+    ),
 }
+
+# Another school of the same study and municipality, and the coordinator of another region
+# (`other_school`, `other_regional` of the world), on the statistical reports.
+RESULTS_OTHER_SIDE = {
+    "results:organization": {"other_school": NOT_FOUND, "other_regional": NOT_FOUND},
+    "results:organization_xlsx": {"other_school": NOT_FOUND, "other_regional": NOT_FOUND},
+    "results:municipality": {"other_school": FORBIDDEN, "other_regional": NOT_FOUND},
+    "results:municipality_xlsx": {"other_school": FORBIDDEN, "other_regional": NOT_FOUND},
+    "results:region": {"other_school": FORBIDDEN, "other_regional": NOT_FOUND},
+    "results:region_xlsx": {"other_school": FORBIDDEN, "other_regional": NOT_FOUND},
+    "results:national": {"other_school": FORBIDDEN, "other_regional": FORBIDDEN},
+    "results:national_xlsx": {"other_school": FORBIDDEN, "other_regional": FORBIDDEN},
+}
+
+
+def results_kwargs(world, **subjects):
+    """{"pk": the published report, "<kind>_pk": the pk of org, its municipality or region}."""
+    org = world["org"]
+    objects = {"org": org, "municipality": org.municipality, "region": org.region}
+    return {"pk": world["results"].pk, **{k: objects[v].pk for k, v in subjects.items()}}
 
 
 def iter_url_patterns(resolver=None, namespace=""):
@@ -604,6 +648,35 @@ def notifications_world(world):
 
 
 WORLD_HOOKS.append(notifications_world)
+
+
+def results_world(world):
+    """A published report on `collection`, which the school of the same municipality takes part
+    in too: its user is «another school» of the same study, the sharpest other side."""
+    from results.services import results_build
+    from tests.factories import (
+        OrganizationUserFactory,
+        RegionalCoordinatorFactory,
+        make_definition,
+        result_row,
+        submit_results,
+    )
+
+    collection = world["collection"]
+    collection.organizations.add(world["org_same_municipality"])
+    definition = make_definition(collection, grade=4, expected_on=None)
+    submit_results(collection, world["org"], [result_row(4, 2, 1, "X")])
+    submit_results(collection, world["org_same_municipality"], [result_row(4, 1, 1, 1)])
+    results_build(collection_id=collection.pk)
+    definition.refresh_from_db()
+    return {
+        "results": definition,
+        "other_school": OrganizationUserFactory(organization=world["org_same_municipality"]),
+        "other_regional": RegionalCoordinatorFactory(region=world["org_other_region"].region),
+    }
+
+
+WORLD_HOOKS.append(results_world)
 
 
 def admin_url(entry, name):

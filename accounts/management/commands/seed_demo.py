@@ -84,6 +84,7 @@ SEED_DEMO_STEPS: list[str] = [
     "monitoring.demo.seed",
     "studies.demo.seed",
     "surveys.demo.seed",
+    "results.demo.seed",
 ]
 
 

@@ -1,0 +1,193 @@
+"""«Статистические отчеты»: the list of reports and each report (an organization, a municipality,
+a region, all participants) as a page and as .xlsx.
+
+Thin views: the report is found through `selectors.definition_for_user_or_404`, its subject
+through the scoping selectors (out of scope → 404, a role without the right → 403).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.http import require_GET
+
+from accounts import permissions
+
+from . import presenters, selectors, xlsx
+from .models import Aggregate
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _home_url(user, definition) -> str | None:
+    """Where «Открыть отчет» leads each role: its own organization, municipality, region, or
+    the national report."""
+    if permissions.is_organization_user(user):
+        return reverse("results:organization", args=[definition.pk, user.organization_id])
+    if permissions.may_see_all_regions(user):
+        return reverse("results:national", args=[definition.pk])
+    if permissions.may_view_region_results(user, user.region_id):
+        return reverse("results:region", args=[definition.pk, user.region_id])
+    if permissions.may_view_area_results(user) and user.municipality_id:
+        return reverse("results:municipality", args=[definition.pk, user.municipality_id])
+    return None
+
+
+@require_GET
+def index(request):
+    definitions = selectors.definitions_visible_to(request.user).order_by(
+        "-collection__study__year", "collection__study__title", "grade", "pk"
+    )
+    rows = [(definition, _home_url(request.user, definition)) for definition in definitions]
+    return render(request, "results/index.html", {"rows": rows})
+
+
+def _xlsx(report, **tables) -> HttpResponse:
+    if not report.definition.is_published:
+        raise Http404("Отчет еще не опубликован")
+    response = HttpResponse(xlsx.report_workbook(report, **tables), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, presenters.xlsx_filename(report)
+    )
+    return response
+
+
+def _page(request, report, *, xlsx_url, up=(), **context):
+    return render(
+        request,
+        "results/report.html",
+        {
+            "definition": report.definition,
+            "report": report,
+            "charts": presenters.charts(report) if report.definition.is_published else [],
+            "rule": selectors.BELOW_REGION_RULE,
+            "mark_scale": presenters.mark_scale(report),
+            "xlsx_url": xlsx_url,
+            "up": up,
+            **context,
+        },
+    )
+
+
+ORGANIZATION_COLUMNS = [
+    ("login", "Логин", False),
+    ("name", "Наименование", False),
+    ("municipality", "Муниципалитет", False),
+    ("participants", "Участников", True),
+    ("average", "Средний балл", True),
+]
+
+
+def _organization_columns(current: str) -> list[tuple[str, str, bool, str]]:
+    """(key, title, numeric, link): the link sorts by the column, or the other way round when
+    the table is already sorted by it."""
+    key, descending = selectors.sort_key(current)
+    columns = []
+    for name, title, numeric in ORGANIZATION_COLUMNS:
+        value = f"-{name}" if name == key and not descending else name
+        columns.append((name, title, numeric, "?" + urlencode({"sort": value})))
+    return columns
+
+
+def _organizations(request, definition, **area):
+    sort = request.GET.get("sort", "")
+    return {
+        "organizations": selectors.organization_page(
+            definition, sort=sort, page=request.GET.get("page"), **area
+        ),
+        "sort": selectors.sort_key(sort),
+        "organization_columns": _organization_columns(sort),
+        "sort_query": urlencode({"sort": sort}) if sort else "",
+    }
+
+
+@require_GET
+def organization(request, pk, organization_pk, fmt="html"):
+    definition = selectors.definition_for_user_or_404(request.user, pk)
+    subject, report = selectors.organization_report(request.user, definition, organization_pk)
+    if fmt == "xlsx":
+        return _xlsx(report)
+    up = []
+    if permissions.may_view_area_results(request.user):
+        up.append(
+            (
+                subject.municipality.name,
+                reverse("results:municipality", args=[pk, subject.municipality_id]),
+            )
+        )
+    if permissions.may_view_region_results(request.user, subject.region_id):
+        up.append((subject.region.name, reverse("results:region", args=[pk, subject.region_id])))
+    return _page(
+        request,
+        report,
+        xlsx_url=reverse("results:organization_xlsx", args=[pk, organization_pk]),
+        up=up,
+        subject=subject,
+    )
+
+
+@require_GET
+def municipality(request, pk, municipality_pk, fmt="html"):
+    definition = selectors.definition_for_user_or_404(request.user, pk)
+    subject = selectors.municipality_for_user_or_404(request.user, municipality_pk)
+    report = selectors.municipality_report(definition, subject)
+    if fmt == "xlsx":
+        return _xlsx(
+            report, organizations=selectors.organization_rows(definition, municipality=subject)
+        )
+    up = []
+    if permissions.may_view_region_results(request.user, subject.region_id):
+        up.append((subject.region.name, reverse("results:region", args=[pk, subject.region_id])))
+    return _page(
+        request,
+        report,
+        xlsx_url=reverse("results:municipality_xlsx", args=[pk, municipality_pk]),
+        up=up,
+        **_organizations(request, definition, municipality=subject),
+    )
+
+
+@require_GET
+def region(request, pk, region_pk, fmt="html"):
+    definition = selectors.definition_for_user_or_404(request.user, pk)
+    subject = selectors.region_for_user_or_404(request.user, region_pk)
+    report = selectors.region_report(definition, subject)
+    areas = selectors.area_rows(definition, level=Aggregate.Level.MUNICIPALITY, region=subject)
+    if fmt == "xlsx":
+        return _xlsx(
+            report,
+            organizations=selectors.organization_rows(definition, region=subject).iterator(),
+            areas=areas,
+            area_title="Муниципалитеты",
+        )
+    up = []
+    if permissions.may_see_all_regions(request.user):
+        up.append(("Все участники", reverse("results:national", args=[pk])))
+    return _page(
+        request,
+        report,
+        xlsx_url=reverse("results:region_xlsx", args=[pk, region_pk]),
+        up=up,
+        areas=areas,
+        area_kind="municipality",
+        **_organizations(request, definition, region=subject),
+    )
+
+
+@require_GET
+def national(request, pk, fmt="html"):
+    definition = selectors.definition_for_user_or_404(request.user, pk)
+    if not permissions.may_see_all_regions(request.user):
+        raise PermissionDenied
+    report = selectors.national_report(request.user, definition)
+    areas = selectors.area_rows(definition, level=Aggregate.Level.REGION)
+    if fmt == "xlsx":
+        return _xlsx(report, areas=areas, area_title="Регионы")
+    return _page(
+        request,
+        report,
+        xlsx_url=reverse("results:national_xlsx", args=[pk]),
+        areas=areas,
+        area_kind="region",
+    )
