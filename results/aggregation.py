@@ -116,6 +116,9 @@ def parse_grade(value) -> int | None:
 
 def task_score(value, max_score: int) -> int:
     """A task cell as a score: X and empty are 0, a number is capped to 0 … max."""
+    if value.__class__ is str and value.isdigit():  # the usual cell, without Decimal
+        number = int(value)
+        return number if number <= max_score else max_score
     text = str(value if value is not None else "").strip()
     if not text or text.casefold() in NOT_ATTEMPTED_CODES:
         return 0
@@ -128,20 +131,28 @@ def task_score(value, max_score: int) -> int:
     return max(0, min(int(number), max_score))
 
 
+def _is_absence(value, spec: Spec) -> bool:
+    return str(value or "").strip().casefold() == spec.absent_code.casefold()
+
+
 def is_absent(values: dict, spec: Spec) -> bool:
-    code = spec.absent_code.casefold()
-    return any(str(values.get(key) or "").strip().casefold() == code for key in spec.task_keys)
+    return any(_is_absence(values.get(key), spec) for key in spec.task_keys)
 
 
 def count_row(values: dict, spec: Spec, counter: Counter) -> None:
-    """Add one participant's row (already known to be of `spec.grade`) to `counter`."""
-    if is_absent(values, spec):
-        counter.absentees += 1
-        return
-    scores = [
-        task_score(values.get(key), max_score)
-        for key, max_score in zip(spec.task_keys, spec.max_scores, strict=True)
-    ]
+    """Add one participant's row (already known to be of `spec.grade`) to `counter`.
+    One pass over the tasks; a digit cell (the usual case) is read without further checks."""
+    scores = []
+    for key, max_score in zip(spec.task_keys, spec.max_scores, strict=True):
+        value = values.get(key)
+        if value.__class__ is str and value.isdigit():
+            number = int(value)
+            scores.append(number if number <= max_score else max_score)
+            continue
+        if _is_absence(value, spec):
+            counter.absentees += 1
+            return
+        scores.append(task_score(value, max_score))
     counter.add_participant(scores, spec.mark_for(sum(scores)))
 
 

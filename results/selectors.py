@@ -322,7 +322,8 @@ def organization_page(
     definition: ReportDefinition, *, region=None, municipality=None, sort="", page=1
 ) -> Page:
     rows = organization_rows(definition, region=region, municipality=municipality, sort=sort)
-    return Paginator(rows, PAGE_SIZE).get_page(page)
+    paginator = Paginator(rows, PAGE_SIZE)
+    return paginator.get_page(paginator.num_pages if page == "last" else page)
 
 
 def area_rows(definition: ReportDefinition, *, level: str, region=None) -> list[Aggregate]:

@@ -191,3 +191,15 @@ def test_tasks_from_the_results_form(world, operator):
         ("task_3", 2),
     ]
     assert services.tasks_from_form(definition=definition, user=operator) == 0
+
+
+def test_an_absence_code_in_any_task_makes_an_absentee():
+    from results.aggregation import Counter, Spec, count_row
+
+    spec = Spec(1, 4, ("task_1", "task_2"), (2, 2), "grade", ABSENT, (1, 2, 3))
+    counter = Counter.for_spec(spec)
+    count_row({"task_1": "2", "task_2": " Отсутствовал "}, spec, counter)
+    count_row({"task_1": "x", "task_2": "1"}, spec, counter)
+    assert (counter.absentees, counter.participants, counter.score_sum) == (1, 1, 1)
+    assert counter.task_score_sums == [0, 1] and counter.score_counts == [0, 1, 0, 0, 0]
+    assert counter.mark_counts == [0, 1, 0, 0]

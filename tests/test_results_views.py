@@ -207,3 +207,32 @@ def test_chart_geometry_follows_the_figures(published, org, org_user):
     school_marks = [r for r in marks.rects if r.y == marks.rects[0].y]
     assert [r.css for r in school_marks] == ["mark-2", "mark-4"]
     assert sum(r.width for r in school_marks) == pytest.approx(presenters.WIDTH - 104 - 4)
+
+
+def test_the_placeholder_is_gone_and_the_menu_links_the_reports(org_user, as_user):
+    client = as_user(org_user)
+    assert client.get("/monitoring/reports/").status_code == HTTPStatus.NOT_FOUND
+    html = client.get(reverse("cabinet")).content.decode()
+    # the menu item «Статистические отчеты» and the cabinet card
+    assert html.count(f'href="{reverse("results:index")}"') == 2
+
+
+def test_the_operator_publishes_from_the_admin(
+    org, operator, as_user, django_capture_on_commit_callbacks
+):
+    collection = make_collection(organizations=[org])
+    definition = make_definition(collection)
+    submit_results(collection, org, [result_row(4, 2, 2, 2)])
+    client = as_user(operator)
+    change = reverse("admin:results_reportdefinition_change", args=[definition.pk])
+    assert "Шкала перевода первичных баллов в отметки" in client.get(change).content.decode()
+    changelist = reverse("admin:results_reportdefinition_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            changelist, {"action": "publish", "_selected_action": [definition.pk]}
+        )
+    assert response.status_code == HTTPStatus.FOUND
+    definition.refresh_from_db()
+    assert definition.is_published and definition.status == "published"
+    page = client.get(org_url(definition, org)).content.decode()
+    assert "Данные сформированы" in page
