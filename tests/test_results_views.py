@@ -182,14 +182,16 @@ def test_report_pages_cost_the_same_queries_for_few_and_many_organizations(
     school.get(org_url(definition, org))  # warm the session
     # 1 session, 2 user, 3 the report definition (collection, study, form joined),
     # 4 the organization in scope (region, municipality joined), 5 the tasks,
-    # 6 the aggregates of the four levels in one query, 7 the forum's unread badge in the menu.
-    with django_assert_num_queries(7):
+    # 6 the aggregates of the four levels in one query, 7 the forum's unread badge in the menu,
+    # 8 the notification bell's unread count.
+    with django_assert_num_queries(8):
         assert school.get(org_url(definition, org)).status_code == HTTPStatus.OK
     region_url = reverse("results:region", args=[definition.pk, org.region_id])
     coordinator.get(region_url)
     # 1 session, 2 user, 3 definition, 4 the region in scope, 5 tasks, 6 the two levels'
-    # aggregates, 7 the municipalities' table, 8 count and 9 one page of the organizations.
-    with django_assert_num_queries(9):
+    # aggregates, 7 the municipalities' table, 8 count and 9 one page of the organizations,
+    # 10 the notification bell's unread count.
+    with django_assert_num_queries(10):
         assert coordinator.get(region_url).status_code == HTTPStatus.OK
 
 
