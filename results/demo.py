@@ -4,6 +4,10 @@ that have not entered results yet get plausible, varied scores (a stronger or we
 and hard tasks, a few absentees and `X`), transferred through `report_submit`, and the reports are
 built, so «Статистические отчеты» has figures on a fresh start.
 
+A school to which the study cycle's demo issued participant codes enters exactly those codes
+(«Сдать отчет» accepts no other: studies.checks), absentees from its room protocols; the others
+get generated codes. This demo step reads `studies` for that (the app itself does not).
+
 edu470002 keeps an empty results form for the «Заполнить» walkthrough; schools that already
 have a results report (from the monitoring demo) keep theirs."""
 
@@ -45,33 +49,53 @@ def _definitions(collection) -> list[ReportDefinition]:
     return definitions
 
 
-def participant_rows(number: int) -> list[dict[str, str]]:
-    """The results of one school: 4 and 8 класс, its own level, a few absentees and X."""
+def generated_codes(number: int, rng: random.Random) -> list[tuple[str, int, int, bool]]:
+    """(code, class, variant, absent) for a school without issued codes: 9–16 per class."""
+    return [
+        (f"{grade}{number:02d}{seq:02d}", grade, 1 + seq % 2, rng.random() < 0.07)
+        for grade in GRADES
+        for seq in range(1, rng.randint(9, 16) + 1)
+    ]
+
+
+def issued_codes(study, organization: Organization):
+    """The school's issued codes, when the study cycle's demo gave it some: «Сдать отчет»
+    accepts exactly those (studies.checks), absentees from its room protocols."""
+    from studies.models import ParticipantCode
+    from studies.services.results import absent_codes
+
+    codes = list(
+        ParticipantCode.objects.filter(study=study, organization=organization)
+        .order_by("grade", "number")
+        .values_list("code", "grade", "variant")
+    )
+    if not codes:
+        return None
+    absent = absent_codes(study, organization)
+    return [(code, grade, variant, code in absent) for code, grade, variant in codes]
+
+
+def participant_rows(number: int, codes=None) -> list[dict[str, str]]:
+    """The results of one school: its own level, easy and hard tasks, a few absentees and X."""
     rng = random.Random(f"niko-demo-{number}")
     # edu470001, the demo login, is a middling school: some tasks below the region, some above.
     level = 0.6 if number == 1 else rng.uniform(0.35, 0.85)
     rows = []
-    for grade in GRADES:
-        for seq in range(1, rng.randint(9, 16) + 1):
-            row = {
-                "code": f"{grade}{number:02d}{seq:02d}",
-                "grade": str(grade),
-                "variant": "12"[seq % 2],
-            }
-            absent = rng.random() < 0.07
-            ability = min(max(rng.gauss(level, 0.15), 0.02), 0.98)
-            for task, (max_score, difficulty) in enumerate(
-                zip(TASK_MAX_SCORES, DIFFICULTY, strict=True), 1
-            ):
-                if absent:
-                    value = ABSENT
-                elif rng.random() < 0.04:
-                    value = "X"
-                else:
-                    chance = min(max(ability - difficulty + 0.35, 0.02), 0.98)
-                    value = str(sum(rng.random() < chance for _ in range(max_score)))
-                row[f"task_{task}"] = value
-            rows.append(row)
+    for code, grade, variant, absent in codes or generated_codes(number, rng):
+        row = {"code": code, "grade": str(grade), "variant": str(variant)}
+        ability = min(max(rng.gauss(level, 0.15), 0.02), 0.98)
+        for task, (max_score, difficulty) in enumerate(
+            zip(TASK_MAX_SCORES, DIFFICULTY, strict=True), 1
+        ):
+            if absent:
+                value = ABSENT
+            elif rng.random() < 0.04:
+                value = "X"
+            else:
+                chance = min(max(ability - difficulty + 0.35, 0.02), 0.98)
+                value = str(sum(rng.random() < chance for _ in range(max_score)))
+            row[f"task_{task}"] = value
+        rows.append(row)
     return rows
 
 
@@ -121,9 +145,8 @@ def seed(*, stdout) -> None:
         if organization.pk not in users or not collection.is_open_for(organization, at=now):
             continue
         at = max(now - timedelta(days=2, hours=number % 9), collection.opens_at)
-        _fill_and_submit(
-            collection, organization, users[organization.pk], participant_rows(number), at
-        )
+        rows = participant_rows(number, issued_codes(collection.study, organization))
+        _fill_and_submit(collection, organization, users[organization.pk], rows, at)
         made += 1
     if made or not all(d.is_published for d in definitions):
         services.results_build(
