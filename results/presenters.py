@@ -15,7 +15,7 @@ from .selectors import LevelFigures, ResultsReport
 WIDTH = 480
 LABEL_WIDTH = 64
 VALUE_WIDTH = 44
-FONT = 12
+MARK_LABEL_WIDTH = 118  # «Муниципалитет» at 12 px
 
 
 @dataclass
@@ -214,7 +214,7 @@ def mark_chart(report: ResultsReport) -> Chart | None:
     """One 100 % bar per level, split into the shares of marks 2, 3, 4, 5."""
     if not report.with_marks:
         return None
-    label_w, bar, gap, top = 104, 20, 8, 6
+    label_w, bar, gap, top = MARK_LABEL_WIDTH, 20, 8, 6
     plot = WIDTH - label_w - 4
     height = top + len(report.levels) * (bar + gap) + 4
     chart = Chart(

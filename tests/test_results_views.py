@@ -208,7 +208,9 @@ def test_chart_geometry_follows_the_figures(published, org, org_user):
     marks = presenters.mark_chart(report)
     school_marks = [r for r in marks.rects if r.y == marks.rects[0].y]
     assert [r.css for r in school_marks] == ["mark-2", "mark-4"]
-    assert sum(r.width for r in school_marks) == pytest.approx(presenters.WIDTH - 104 - 4)
+    assert sum(r.width for r in school_marks) == pytest.approx(
+        presenters.WIDTH - presenters.MARK_LABEL_WIDTH - 4
+    )
 
 
 def test_the_placeholder_is_gone_and_the_menu_links_the_reports(org_user, as_user):
