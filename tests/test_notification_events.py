@@ -138,6 +138,6 @@ def test_a_published_statistical_report_tells_the_schools_that_transferred(
         with django_capture_on_commit_callbacks(execute=True):
             results_services.results_publish(definitions=[definition], user=operator)
     (notice,) = notices_of(org_user, Kind.STATISTICAL_REPORT)
-    assert notice.link == reverse("monitoring:statistical_reports")
+    assert notice.link == reverse("results:index")
     assert len(mails_to(org_mail, Kind.STATISTICAL_REPORT)) == 1
     assert not notices_of(idle_user).exists()
