@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
+from studies.services import statistical_report_opened
 
 from . import presenters, selectors, xlsx
 from .models import Aggregate
@@ -108,6 +109,12 @@ def organization(request, pk, organization_pk, fmt="html"):
     subject, report = selectors.organization_report(request.user, definition, organization_pk)
     if fmt == "xlsx":
         return _xlsx(report)
+    if definition.is_published:
+        # «Получение статистического отчета» on the school's checklist ticks itself (the hook
+        # counts only the school's own first opening).
+        statistical_report_opened(
+            user=request.user, study=definition.collection.study, organization=subject
+        )
     up = []
     if permissions.may_view_area_results(request.user):
         up.append(

@@ -182,9 +182,10 @@ def test_report_pages_cost_the_same_queries_for_few_and_many_organizations(
     school.get(org_url(definition, org))  # warm the session
     # 1 session, 2 user, 3 the report definition (collection, study, form joined),
     # 4 the organization in scope (region, municipality joined), 5 the tasks,
-    # 6 the aggregates of the four levels in one query, 7 the forum's unread badge in the menu,
-    # 8 the notification bell's unread count.
-    with django_assert_num_queries(8):
+    # 6 the aggregates of the four levels in one query, 7 the checklist's «report opened» (found,
+    # recorded on the first visit), 8 the forum's unread badge in the menu, 9 the notification
+    # bell's unread count.
+    with django_assert_num_queries(9):
         assert school.get(org_url(definition, org)).status_code == HTTPStatus.OK
     region_url = reverse("results:region", args=[definition.pk, org.region_id])
     coordinator.get(region_url)
@@ -240,3 +241,16 @@ def test_the_operator_publishes_from_the_admin(
     assert definition.is_published and definition.status == "published"
     page = client.get(org_url(definition, org)).content.decode()
     assert "Данные сформированы" in page
+
+
+def test_the_school_opening_its_published_report_ticks_its_checklist(
+    published, org, org_user, regional, as_user
+):
+    from studies.models import StatisticalReportOpened
+
+    study = published.collection.study
+    as_user(regional).get(org_url(published, org))
+    assert not StatisticalReportOpened.objects.filter(study=study).exists()
+    as_user(org_user).get(org_url(published, org))
+    as_user(org_user).get(org_url(published, org))
+    assert StatisticalReportOpened.objects.filter(study=study, organization=org).count() == 1
