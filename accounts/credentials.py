@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.files import safe_text
+from core.text import msk_date, msk_time
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = "Учетные данные"
@@ -46,5 +47,5 @@ def credentials_workbook(credentials: Iterable[Credential]) -> bytes:
 
 def credentials_filename(at: datetime | None = None) -> str:
     """«Учетные данные ОО 01.03.2026 14-05.xlsx» (Moscow time; no colon, Windows forbids it)."""
-    moment = timezone.localtime(at or timezone.now())
-    return f"Учетные данные ОО {moment:%d.%m.%Y %H-%M}.xlsx"
+    moment = at or timezone.now()
+    return f"Учетные данные ОО {msk_date(moment)} {msk_time(moment).replace(':', '-')}.xlsx"

@@ -16,6 +16,12 @@ def date_ru(day: date) -> str:
     return f"{day:%d.%m.%Y}"
 
 
+def msk_date(moment: datetime) -> str:
+    """21.11.2026: the Moscow calendar day of a moment (not the UTC one, which differs between
+    00:00 and 03:00 МСК)."""
+    return date_ru(timezone.localtime(moment).date())
+
+
 def msk_time(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%H:%M}"
 

@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.text import msk
 
 KEY_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$",
@@ -397,7 +398,7 @@ class Extension(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.organization.login} до {timezone.localtime(self.until):%d.%m.%Y %H:%M}"
+        return f"{self.organization.login} до {msk(self.until)}"
 
 
 class Report(models.Model):
@@ -571,7 +572,7 @@ class Submission(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.report} — {timezone.localtime(self.submitted_at):%d.%m.%Y %H:%M}"
+        return f"{self.report} — {msk(self.submitted_at)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from core.text import msk, plural
+from core.text import date_ru, msk, plural
 from datacollection.definitions import TableDefinition
 from datacollection.models import Collection, Report
 from datacollection.validation import display_value
@@ -65,7 +65,7 @@ def export_file_name(job: ExportJob) -> str:
     """«Результаты — Форма сбора результатов — Ленинградская область — 21.11.2026.xlsx»."""
     created = timezone.localtime(job.created_at)
     title = job.collection.form.title
-    name = f"Результаты — {title} — {job.scope_description} — {created:%d.%m.%Y}.xlsx"
+    name = f"Результаты — {title} — {job.scope_description} — {date_ru(created)}.xlsx"
     return "".join(ch for ch in name if ch not in '\\/:*?"<>|')
 
 
@@ -167,7 +167,7 @@ def daily_chart(
         bars.append(
             ChartBar(
                 day=day,
-                label=f"{day:%d.%m.%Y}",
+                label=date_ru(day),
                 count=count,
                 x=round(left + index * step + step * 0.15, 1),
                 y=round(top + plot_height - bar_height, 1),

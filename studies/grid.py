@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from accounts.models import Organization, Region, User
 from accounts.scoping import organizations_visible_to
 from core.files import safe_text
-from core.text import msk
+from core.text import msk, msk_date
 from datacollection.models import Collection, Report, Study
 
 from . import checklist
@@ -116,7 +116,7 @@ def cell_label(row: OrganizationReadiness, column: Column) -> str:
     if state is None:
         return ""
     if state.status == DONE:
-        return f"Выполнено {state.done_at:%d.%m.%Y}" if state.done_at else "Выполнено"
+        return f"Выполнено {msk_date(state.done_at)}" if state.done_at else "Выполнено"
     return "Просрочено" if state.status == OVERDUE else "Не выполнено"
 
 

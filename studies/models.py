@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.text import date_ru, msk_date
 from datacollection.models import Study
 
 # НИКО runs in grades 2–11 (grade 1 is never tested). With grade 1 excluded a code reads
@@ -253,7 +254,7 @@ class StageDate(models.Model):
         ordering = ["study", "starts_on", "grade", "subject"]
 
     def __str__(self):
-        return f"{self.get_stage_display()}: {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+        return f"{self.get_stage_display()}: {date_ru(self.starts_on)}–{date_ru(self.ends_on)}"
 
     def clean(self):
         if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
@@ -374,4 +375,4 @@ class StatisticalReportOpened(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.organization_id}: {self.opened_at:%d.%m.%Y}"
+        return f"{self.organization_id}: {msk_date(self.opened_at)}"

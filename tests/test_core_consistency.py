@@ -81,3 +81,35 @@ def test_organization_search_is_case_insensitive_in_login_and_name(db, municipal
     assert list(search_organizations(everyone, "лицей")) == [school]
     assert list(search_organizations(everyone, "EDU479999")) == [school]
     assert search_organizations(everyone, "  ").count() == everyone.count()
+
+
+def test_a_moment_shows_its_moscow_day_not_the_utc_one():
+    from datetime import UTC, datetime
+
+    from core.text import msk, msk_date
+
+    just_after_midnight_in_moscow = datetime(2026, 11, 29, 21, 30, tzinfo=UTC)
+    assert msk_date(just_after_midnight_in_moscow) == "30.11.2026"
+    assert msk(just_after_midnight_in_moscow) == "30.11.2026 00:30 (МСК)"
+
+
+def test_no_hand_written_moscow_dates_outside_core():
+    """Dates and times reach people through core.text (or |msk): a datetime formatted by hand
+    shows the UTC day between 00:00 and 03:00 МСК."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"\{[^}]*:%d\.%m\.%Y[^}]*\}")
+    allowed = {"datacollection/excel/reading.py"}  # a cell's own date typed into a sheet
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for app in root.glob("*/apps.py")
+        for path in app.parent.rglob("*.py")
+        if "migrations" not in path.parts
+        and path.relative_to(root).as_posix() not in allowed
+        and path.parent.name != "core"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

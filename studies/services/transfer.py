@@ -14,6 +14,7 @@ from collections import Counter
 from django.db import transaction
 
 from accounts.models import Organization, User
+from core.text import date_ru
 from datacollection import services as datacollection
 from datacollection.models import Cell, Report, Study
 
@@ -55,7 +56,7 @@ def _conduct_values(protocols: list[RoomProtocol]) -> dict[str, str]:
     observed = [p.room.number for p in protocols if p.observer_present]
     incidents = [f"Ауд. {p.room.number}: {p.incidents}" for p in protocols if p.incidents]
     return {
-        "date": ", ".join(f"{d:%d.%m.%Y}" for d in dates),
+        "date": ", ".join(date_ru(d) for d in dates),
         "observers": (f"да (аудитории {', '.join(observed)})" if observed else "нет"),
         "incidents": "; ".join(incidents) or "нет",
     }
