@@ -180,7 +180,7 @@ def test_a_failing_source_does_not_stop_the_others(org, org_user, monkeypatch):
     assert notices_of(org_user, Kind.DEADLINE_NEAR).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
 def test_two_schedulers_at_once_send_each_notice_and_email_once(region, municipality):
     organizations = [
