@@ -150,6 +150,16 @@ function start(form) {
     flush();
   });
 
+  // An answer given before this module ran (a slow page, a quick respondent) fired its change
+  // event before anyone listened: find it by comparing with what the server rendered.
+  const changedBeforeStart = [...form.elements].some((el) => {
+    if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") return [...el.options].some((o) => o.selected !== o.defaultSelected);
+    if (el.type === "hidden" || !("defaultValue" in el)) return false;
+    return el.value !== el.defaultValue;
+  });
+  if (changedBeforeStart) changed();
+
   // After a reload without a confirmed save: put the edits back and send them.
   try {
     const kept = localStorage.getItem(storageKey);

@@ -44,7 +44,7 @@ def test_a_school_asks_the_region_answers_and_the_school_sees_the_answer(new_pag
     school.get_by_role("navigation", name="Разделы").get_by_role(
         "link", name=re.compile("^Форум")
     ).click()
-    expect(school.get_by_text("Новый ответ")).to_be_visible()
+    expect(school.get_by_test_id("question").get_by_text("Новый ответ")).to_be_visible()
     school.get_by_role("link", name="Не открывается форма протокола").click()
     expect(school.get_by_test_id("answer")).to_contain_text("Обновите браузер")
     expect(school.get_by_text("Отвечен", exact=True)).to_be_visible()
