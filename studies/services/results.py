@@ -39,19 +39,6 @@ def absent_codes(study: Study, organization: Organization) -> set[str]:
     )
 
 
-def _set(report, user, table, row, column, value, version, request):
-    datacollection.cell_save(
-        report=report,
-        user=user,
-        table=table,
-        row=row,
-        column=column,
-        value=value,
-        base_version=version,
-        request=request,
-    )
-
-
 @transaction.atomic
 def results_from_codes(
     *, user: User, study: Study, organization: Organization, request=None
@@ -90,5 +77,14 @@ def results_from_codes(
             values.update({task.key: ABSENT for task in tasks})
         for key, value in values.items():
             if key in columns:
-                _set(report, user, table, row, columns[key], value, 0, request)
+                datacollection.cell_save(
+                    report=report,
+                    user=user,
+                    table=table,
+                    row=row,  # a row added just now: no cell has a version yet
+                    column=columns[key],
+                    value=value,
+                    base_version=0,
+                    request=request,
+                )
     return report
