@@ -68,6 +68,11 @@ function startFiles(root) {
     }
   });
 
+  // A file chosen before this module ran (a slow page) fired its change event unheard: send it.
+  for (const input of root.querySelectorAll("input.cell-file-input")) {
+    if (input.files.length) send(input.form);
+  }
+
   // Runs after confirm.js: a removal the user cancelled is already defaultPrevented.
   root.addEventListener("submit", (event) => {
     const form = event.target;
