@@ -19,6 +19,7 @@ from accounts import permissions
 from core.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
+from studies.extensions import readiness_columns
 
 from . import presenters, selectors, services
 from .forms import (
@@ -115,6 +116,8 @@ def participant_list(request, pk):
         request.user, collection, **filters, page=request.GET.get("page")
     )
     back = list_query(request.GET)
+    # Other apps' columns (questionnaires of the study) for the organizations of this page.
+    share_groups = readiness_columns(collection.study, [org.pk for org in page])
     return render(
         request,
         "monitoring/participant_list.html",
@@ -128,6 +131,8 @@ def participant_list(request, pk):
             "can_act": permissions.may_act_on_organizations(request.user),
             "status_labels": dict(selectors.Status.choices),
             "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],
+            "share_groups": share_groups,
+            "colspan": 10 + sum(len(group.columns) for group in share_groups),
         },
     )
 

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     FORUM_ANSWER = "forum_answer", "Ответ на форуме"
     STATISTICAL_REPORT = "statistical_report", "Опубликован статистический отчет"
     EXPORT_READY = "export_ready", "Экспорт результатов готов"
+    COORDINATOR_REMINDER = "coordinator_reminder", "Напоминание координатора"
 
 
 # What nobody may miss: these always appear in the cabinet; only their e-mail can be switched off.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts import permissions, scoping
@@ -23,7 +23,7 @@ from accounts.models import Organization, User
 from datacollection.models import Collection
 from studies.selectors import participating_organizations
 
-from .models import AccessCode, Answer, Question, Questionnaire, Section
+from .models import AccessCode, Answer, Question, Questionnaire, Respondent, Section
 
 STARTED = Q(codes__started_at__isnull=False)
 SUBMITTED = Q(codes__submitted_at__isnull=False)
@@ -107,26 +107,95 @@ def school_codes(
     )
 
 
+def _with_counts(organizations: QuerySet[Organization], questionnaire: Questionnaire) -> QuerySet:
+    mine = Q(survey_codes__questionnaire=questionnaire)
+    return organizations.annotate(
+        issued=Count("survey_codes", filter=mine),
+        started=Count("survey_codes", filter=mine & Q(survey_codes__started_at__isnull=False)),
+        completed=Count("survey_codes", filter=mine & Q(survey_codes__submitted_at__isnull=False)),
+    )
+
+
+def completion_organizations(
+    *,
+    questionnaire: Questionnaire,
+    user: User,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    below_percent: int | None = None,
+) -> QuerySet[Organization]:
+    """Participating organizations in the user's scope (narrowed to a region or municipality)
+    with their counts, by login. `below_percent` keeps those whose completion
+    (`completed / issued`) is below that share; an organization that issued no codes is at 0 %.
+    One query however it is read."""
+    organizations = scoping.organizations_visible_to(user).filter(
+        pk__in=participating_organizations(questionnaire.study).values("pk")
+    )
+    if region_id:
+        organizations = organizations.filter(region_id=region_id)
+    if municipality_id:
+        organizations = organizations.filter(municipality_id=municipality_id)
+    organizations = _with_counts(organizations, questionnaire)
+    if below_percent is not None:
+        # completed / issued < below / 100, in integers; nothing issued counts as nothing done.
+        organizations = organizations.alias(scaled=F("completed") * 100).filter(
+            Q(issued=0) | Q(scaled__lt=F("issued") * below_percent)
+        )
+    return organizations.order_by("login")
+
+
+def completion_percent(organization: Organization) -> float:
+    return 100 * organization.completed / organization.issued if organization.issued else 0.0
+
+
 def completion_by_organization(*, questionnaire: Questionnaire, user: User) -> list[Organization]:
     """Participating organizations in the user's scope with their counts and completion
     (`completed / issued`): one query, whatever the number of organizations."""
-    mine = Q(survey_codes__questionnaire=questionnaire)
     rows = list(
-        scoping.organizations_visible_to(user)
-        .filter(pk__in=participating_organizations(questionnaire.study).values("pk"))
-        .annotate(
-            issued=Count("survey_codes", filter=mine),
-            started=Count("survey_codes", filter=mine & Q(survey_codes__started_at__isnull=False)),
-            completed=Count(
-                "survey_codes", filter=mine & Q(survey_codes__submitted_at__isnull=False)
-            ),
+        completion_organizations(questionnaire=questionnaire, user=user).select_related(
+            "municipality"
         )
-        .select_related("municipality")
-        .order_by("login")
     )
     for row in rows:
-        row.completion_percent = 100 * row.completed / row.issued if row.issued else 0.0
+        row.completion_percent = completion_percent(row)
     return rows
+
+
+def completion_cells(
+    questionnaires: list[Questionnaire], organization_ids
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(questionnaire id, organization id): (completed, issued)} for a page of organizations:
+    one query grouped in the database, whatever the number of organizations or codes."""
+    if not questionnaires:
+        return {}
+    rows = (
+        AccessCode.objects.filter(
+            questionnaire__in=questionnaires, organization_id__in=list(organization_ids)
+        )
+        .values("questionnaire_id", "organization_id")
+        .annotate(issued=Count("pk"), completed=Count("pk", filter=Q(submitted_at__isnull=False)))
+        .order_by()
+    )
+    return {
+        (row["questionnaire_id"], row["organization_id"]): (row["completed"], row["issued"])
+        for row in rows
+    }
+
+
+def study_questionnaire(study, pk) -> Questionnaire | None:
+    try:
+        return Questionnaire.objects.select_related("study").filter(study=study, pk=pk).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def study_questionnaires(study) -> list[Questionnaire]:
+    """The study's questionnaires in the order of respondents: pupils, teachers, leadership."""
+    order = {value: number for number, value in enumerate(Respondent.values)}
+    return sorted(
+        Questionnaire.objects.filter(study=study).only("pk", "title", "respondent", "study_id"),
+        key=lambda q: (order.get(q.respondent, 99), q.title, q.pk),
+    )
 
 
 def questionnaire_sections(questionnaire: Questionnaire) -> list[Section]:

@@ -13,10 +13,3 @@ from . import services
 def export_answers(export_id: int) -> None:
     services.export_run(export_id=export_id)
     services.exports_cleanup(older_than=timedelta(days=settings.MONITORING_EXPORT_RETENTION_DAYS))
-
-
-@task()
-def send_reminders(questionnaire_id: int, organization_ids: list[int]) -> int:
-    return services.reminders_deliver(
-        questionnaire_id=questionnaire_id, organization_ids=organization_ids
-    )

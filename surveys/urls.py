@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/summary/", school.summary, name="summary"),
     path("<int:pk>/completion/", school.completion, name="completion"),
     path("<int:pk>/remind/", school.remind, name="remind"),
+    path("study/<int:study_pk>/remind/", school.study_remind, name="study_remind"),
     path("<int:pk>/export/", school.export_start, name="export_start"),
     path("exports/<int:pk>/", school.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", school.export_download, name="export_download"),

@@ -164,8 +164,10 @@ def test_grid_query_count_is_constant(count, regional, org, django_assert_num_qu
     # 1 session, 2 user, 3 the study in scope, 4 checklist settings, 5 calendar,
     # 6 collections, 7 organizations, 8 downloads (watched reports: none watched, no query),
     # 9 codes, 10 rooms, 11 opened reports, 12 ticks, 13 form reports, 14 municipalities
-    # for the filter (the forum badge is for schools only), 15 the bell's unread notifications.
-    with django_assert_num_queries(15):
+    # for the filter (the forum badge is for schools only), 15 the study's questionnaires (the
+    # columns of STUDIES_READINESS_COLUMNS; none here, so no counts), 16 the bell's unread
+    # notifications.
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert response.status_code == HTTPStatus.OK
     assert response.context["grid"].total == count + 1

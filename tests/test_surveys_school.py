@@ -5,7 +5,6 @@ summary agrees with a direct count and withholds a school's own figures below th
 from http import HTTPStatus
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -110,22 +109,7 @@ def test_completion_per_organization_is_scoped_and_one_query(
     ]
 
 
-def test_reminders_go_to_those_below_the_rate(
-    regional, questionnaire, org, org_same_municipality, django_capture_on_commit_callbacks
-):
-    org.email = "school1@example.ru"
-    org.save()
-    org_same_municipality.email = "school2@example.ru"
-    org_same_municipality.save()
-    send_response(questionnaire, org)  # 100 %
-    issue_code(questionnaire, org_same_municipality)  # 0 %
-    with django_capture_on_commit_callbacks(execute=True):
-        ids = services.reminders_request(
-            questionnaire=questionnaire, actor=regional, below_percent=50
-        )
-    assert ids == [org_same_municipality.pk]
-    assert [m.to for m in mail.outbox] == [["school2@example.ru"]]
-    assert questionnaire.title in mail.outbox[0].subject
+# The reminders themselves (rate, scope, notifications): tests/test_surveys_coordination.py.
 
 
 @pytest.mark.parametrize("below", [None, 0, 101])

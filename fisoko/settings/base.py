@@ -211,6 +211,9 @@ DATACOLLECTION_FILE_MAX_SIZE = env.int("DATACOLLECTION_FILE_MAX_SIZE", default=2
 # Checks other apps add to «Сдать отчет» (datacollection.extensions): the results form holds
 # exactly the participant codes the school was issued.
 DATACOLLECTION_REPORT_CHECKS = ["studies.checks.results_codes_check"]
+# Columns of the readiness grid and «Список участников» from apps above studies
+# (studies/extensions.py).
+STUDIES_READINESS_COLUMNS = ["surveys.readiness.completion_columns"]
 DATACOLLECTION_FILE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 
 STORAGES = {

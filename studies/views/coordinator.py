@@ -15,6 +15,7 @@ from accounts.models import Region
 from accounts.scoping import municipalities_visible_to, regions_visible_to
 from core.errors import ServiceError
 
+from ..extensions import readiness_columns
 from ..grid import build_grid, grid_workbook, page_rows
 from ..selectors import study_for_user_or_404
 from ..services import reminders
@@ -61,6 +62,8 @@ def grid(request, study_pk):
     region = _region(request)
     readiness_grid = _grid(request, study, region)
     page = Paginator(readiness_grid.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Other apps' columns (questionnaires) for the organizations of this page only.
+    share_groups = readiness_columns(study, [row.organization.pk for row in page.object_list])
     municipalities = municipalities_visible_to(request.user)
     if region is not None:
         municipalities = municipalities.filter(region=region)
@@ -72,6 +75,7 @@ def grid(request, study_pk):
             "grid": readiness_grid,
             "page": page,
             "rows": page_rows(page.object_list, readiness_grid.columns),
+            "share_groups": share_groups,
             "region": region,
             "regions": regions_visible_to(request.user) if region is not None else None,
             "municipalities": municipalities.order_by("name"),

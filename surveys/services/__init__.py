@@ -4,10 +4,10 @@ files). Each checks access itself, runs in one transaction and records an audit 
 person acts."""
 
 from .coordination import (
+    ReminderResult,
     export_run,
     export_start,
     exports_cleanup,
-    reminders_deliver,
     reminders_request,
 )
 from .errors import (
@@ -22,6 +22,10 @@ from .errors import (
     ISSUE_COUNT,
     ISSUE_LIMIT,
     ISSUE_NO_PARTICIPANTS,
+    REMIND_FOREIGN,
+    REMIND_NOBODY,
+    REMIND_NOT_ALLOWED,
+    REMIND_QUESTIONNAIRE,
     REMIND_RATE,
     SUBMIT_INCOMPLETE,
     AccessDenied,
@@ -53,11 +57,16 @@ __all__ = [
     "ISSUE_COUNT",
     "ISSUE_LIMIT",
     "ISSUE_NO_PARTICIPANTS",
+    "REMIND_FOREIGN",
+    "REMIND_NOBODY",
+    "REMIND_NOT_ALLOWED",
+    "REMIND_QUESTIONNAIRE",
     "REMIND_RATE",
     "SUBMIT_INCOMPLETE",
     "AccessDenied",
     "CodeRefused",
     "DefinitionInvalid",
+    "ReminderResult",
     "ResponseClosed",
     "ResponseIncomplete",
     "Saved",
@@ -70,7 +79,6 @@ __all__ = [
     "export_start",
     "exports_cleanup",
     "questionnaire_import",
-    "reminders_deliver",
     "reminders_request",
     "response_submit",
 ]

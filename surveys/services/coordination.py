@@ -1,20 +1,42 @@
 """Coordinators and the operator: reminders and the answers export."""
 
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit, permissions
-from accounts.models import Organization, User
-from core.text import msk
+from accounts.models import User
+from core.text import msk, plural
+from notifications.models import Kind
+from notifications.services import notify
 
 from ..models import Questionnaire, SurveyExport
-from .errors import REMIND_RATE, AccessDenied, SurveyError
+from .errors import (
+    REMIND_FOREIGN,
+    REMIND_NOBODY,
+    REMIND_NOT_ALLOWED,
+    REMIND_RATE,
+    AccessDenied,
+    SurveyError,
+)
 
 # ------------------------------------------------------------------ coordinators
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    reminded: int  # organizations
+    without_email: list[str]  # their logins: reminded in the cabinet only
+
+    @property
+    def message(self) -> str:
+        noun = plural(self.reminded, "организации", "организациям", "организациям")
+        return f"Напоминание отправлено {self.reminded} {noun}."
 
 
 def reminders_request(
@@ -22,19 +44,59 @@ def reminders_request(
     questionnaire: Questionnaire,
     actor: User,
     below_percent: int | None,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    organization_ids: list[int] | None = None,
     request: HttpRequest | None = None,
-) -> list[int]:
-    """Queue an e-mail to each organization in the actor's scope whose completion is below
-    the chosen share; returns the organizations' ids."""
-    from .. import selectors, tasks  # tasks import services: imported when used
+) -> ReminderResult:
+    """Remind every organization in the actor's scope (narrowed to a region or municipality,
+    or to the chosen `organization_ids`) whose completion is below `below_percent`: a notice in
+    the cabinet of its users and an e-mail to its address, through `notifications`. A chosen
+    organization outside the scope refuses the whole request."""
+    from .. import selectors
 
     if not permissions.may_act_on_organizations(actor):
-        raise AccessDenied("Напоминания отправляют региональный координатор и оператор.")
+        raise AccessDenied(REMIND_NOT_ALLOWED)
     if below_percent is None or not 1 <= below_percent <= 100:
         raise SurveyError(REMIND_RATE)
-    rows = selectors.completion_by_organization(questionnaire=questionnaire, user=actor)
-    ids = [row.pk for row in rows if row.completion_percent < below_percent and row.email]
+    scope = {"questionnaire": questionnaire, "user": actor}
+    if organization_ids is not None:
+        wanted = set(organization_ids)
+        known = set(
+            selectors.completion_organizations(**scope)
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        if not wanted or known != wanted:
+            raise AccessDenied(REMIND_FOREIGN)
+    lagging = selectors.completion_organizations(
+        **scope,
+        region_id=region_id,
+        municipality_id=municipality_id,
+        below_percent=below_percent,
+    )
+    if organization_ids is not None:
+        lagging = lagging.filter(pk__in=organization_ids)
+    recipients = list(lagging.values_list("pk", "login", "email"))
+    if not recipients:
+        raise SurveyError(REMIND_NOBODY.format(below=below_percent))
+    ids = [pk for pk, _, _ in recipients]
+    without_email = [login for _, login, email in recipients if not email]
     with transaction.atomic():
+        notify(
+            kind=Kind.COORDINATOR_REMINDER,
+            text=(
+                f"Заполнение анкеты «{questionnaire.title}» ({questionnaire.study.title}) в вашей "
+                f"организации ниже {below_percent} %. Раздайте коды доступа респондентам и "
+                "проследите, чтобы каждый нажал «Отправить». Срок заполнения: до "
+                f"{msk(questionnaire.closes_at)}."
+            ),
+            link=reverse("surveys:school_detail", kwargs={"pk": questionnaire.pk}),
+            # Each «Напомнить» is its own event: a second reminder a day later is sent too.
+            event_key=f"survey_reminder:{questionnaire.pk}:{uuid.uuid4().hex}",
+            organizations=ids,
+            subject=f"НИКО: напоминание об анкете «{questionnaire.title}»",
+        )
         audit.record(
             actor=actor,
             action="surveys.remind",
@@ -42,40 +104,9 @@ def reminders_request(
             request=request,
             below_percent=below_percent,
             organizations=len(ids),
+            without_email=without_email[:100],
         )
-        if ids:
-            transaction.on_commit(lambda: tasks.send_reminders.enqueue(questionnaire.pk, ids))
-    return ids
-
-
-def reminders_deliver(*, questionnaire_id: int, organization_ids: list[int]) -> int:
-    from django.core.mail import EmailMessage, get_connection
-    from django.urls import reverse
-
-    from core.text import absolute_url
-
-    questionnaire = Questionnaire.objects.select_related("study").get(pk=questionnaire_id)
-    url = absolute_url(reverse("surveys:school_detail", kwargs={"pk": questionnaire.pk}))
-    messages = [
-        EmailMessage(
-            subject=f"НИКО: напоминание об анкетах «{questionnaire.title}»",
-            body=(
-                "Здравствуйте!\n\n"
-                f"В образовательной организации {organization.name} (логин {organization.login}) "
-                f"заполнена не вся анкета «{questionnaire.title}» ({questionnaire.study.title}).\n"
-                f"Срок заполнения: до {msk(questionnaire.closes_at)}.\n\n"
-                "Раздайте коды доступа респондентам и проследите, чтобы каждый нажал «Отправить»: "
-                f"{url}\n\n"
-                f"По вопросам работы ЛК ФИС ОКО: {settings.SUPPORT_EMAIL}.\n"
-            ),
-            to=[organization.email],
-        )
-        for organization in Organization.objects.filter(pk__in=organization_ids)
-        .exclude(email="")
-        .order_by("login")
-    ]
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    return ReminderResult(len(ids), without_email)
 
 
 def export_start(

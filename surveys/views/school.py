@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from core.text import msk
+from studies.selectors import study_for_user_or_404
 
 from .. import presenters, selectors, services
 from ..models import SurveyExport
@@ -158,28 +160,79 @@ def completion(request, pk):
     )
 
 
-@require_POST
-def remind(request, pk):
-    _require_monitoring(request.user)
-    if not permissions.may_act_on_organizations(request.user):
-        raise PermissionDenied
-    questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
+def _back(request, default: str) -> str:
+    """Where «Напомнить» returns: the page it was pressed on (a local address only)."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return default
+
+
+def _ids(values: list[str]) -> list[int] | None:
+    """Chosen organizations, or None; a value that is not a number chooses nobody (refused)."""
+    if not values:
+        return None
+    ids = [_int(value) for value in values]
+    return [] if None in ids else ids
+
+
+def _remind(request, questionnaire, back: str):
     try:
-        ids = services.reminders_request(
+        result = services.reminders_request(
             questionnaire=questionnaire,
             actor=request.user,
             below_percent=_int(request.POST.get("below")),
+            region_id=_int(request.POST.get("region")),
+            municipality_id=_int(request.POST.get("municipality")),
+            organization_ids=_ids(request.POST.getlist("organization")),
             request=request,
         )
+    except services.AccessDenied as error:  # e.g. an organization outside the scope chosen
+        raise PermissionDenied(error.message) from None
     except services.SurveyError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            f"Напоминания поставлены в очередь: {len(ids)} "
-            "(организациям с адресом электронной почты).",
-        )
-    return redirect("surveys:completion", pk=questionnaire.pk)
+        messages.success(request, result.message)
+        if result.without_email:
+            logins = result.without_email
+            more = f" и еще {len(logins) - 20}" if len(logins) > 20 else ""
+            messages.warning(
+                request,
+                "Без адреса электронной почты (напоминание только в кабинете): "
+                f"{', '.join(logins[:20])}{more}.",
+            )
+    return redirect(back)
+
+
+def _require_reminders(user):
+    _require_monitoring(user)
+    if not permissions.may_act_on_organizations(user):
+        raise PermissionDenied
+
+
+@require_POST
+def remind(request, pk):
+    _require_reminders(request.user)
+    questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
+    return _remind(request, questionnaire, _back(request, reverse("surveys:completion", args=[pk])))
+
+
+@require_POST
+def study_remind(request, study_pk):
+    """«Напомнить» from the readiness grid or «Список участников»: the questionnaire is the
+    chosen column of the study (`survey-<id>`)."""
+    _require_reminders(request.user)
+    study = study_for_user_or_404(request.user, study_pk)
+    back = _back(request, reverse("studies:grid", kwargs={"study_pk": study.pk}))
+    questionnaire = selectors.study_questionnaire(
+        study, request.POST.get("column", "").removeprefix("survey-")
+    )
+    if questionnaire is None:
+        messages.error(request, services.REMIND_QUESTIONNAIRE)
+        return redirect(back)
+    return _remind(request, questionnaire, back)
 
 
 @require_POST

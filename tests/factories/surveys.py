@@ -15,6 +15,7 @@ __all__ = [
     "COMPLETE_SECOND",
     "answer_request",
     "issue_code",
+    "issue_codes",
     "make_questionnaire",
     "send_response",
 ]
@@ -91,6 +92,22 @@ COMPLETE_SECOND = {
     "q_comment": "Больше часов литературы",
     "q_extra": "«Капитанская дочка»",
 }
+
+
+def issue_codes(questionnaire, organizations, *, issued: int, completed: int = 0) -> None:
+    """`issued` codes per organization, the first `completed` of them sent (in bulk: no answers
+    are written, so only the counts are meaningful)."""
+    now = timezone.now()
+    AccessCode.objects.bulk_create(
+        AccessCode(
+            questionnaire=questionnaire,
+            organization=organization,
+            started_at=now if number < completed else None,
+            submitted_at=now if number < completed else None,
+        )
+        for organization in organizations
+        for number in range(issued)
+    )
 
 
 def answer_request(ip="10.0.0.1"):

@@ -365,6 +365,14 @@ CASES: dict[str, Case] = {
         kwargs=lambda w: {"pk": w["survey"].pk},
         data={"below": "50"},
     ),
+    # «Напомнить» from the readiness grid / «Список участников» (the questionnaire is a column of
+    # its study; a foreign organization chosen: tests/test_surveys_coordination.py).
+    "surveys:study_remind": Case(
+        {**MONITORING_ACT, "operator": FOUND, "regional": FOUND},
+        method="post",
+        kwargs=lambda w: {"study_pk": w["survey"].study_id},
+        data={"below": "50", "column": "survey-0"},
+    ),
     "surveys:export_start": Case(
         {**MONITORING_READ, "operator": FOUND, "regional": FOUND, "municipal": FOUND},
         method="post",
