@@ -328,9 +328,16 @@ def school_may_see(*, total: int, own: int, minimum: int) -> bool:
     return own >= minimum if others == 0 else others >= minimum
 
 
+def coordinator_may_see(*, total: int, minimum: int) -> bool:
+    """A coordinator has no respondents of its own: an area's figures are shown from `minimum`
+    sent responses (the rule of `school_may_see` with `own` = 0)."""
+    return school_may_see(total=total, own=0, minimum=minimum)
+
+
 def summary_groups(*, questionnaire: Questionnaire, user: User) -> list[SummaryGroup]:
     """The columns the user may see: an organization — its own, its region and all, each only
-    where `school_may_see`; a coordinator — its scope, and all; the operator — all."""
+    where `school_may_see`; a coordinator — its scope and all, each only where
+    `coordinator_may_see`; the operator — all."""
     sent = _submitted_codes(questionnaire)
     candidates: list[tuple[str, QuerySet[AccessCode]]] = []
     if permissions.is_organization_user(user):
@@ -353,15 +360,22 @@ def summary_groups(*, questionnaire: Questionnaire, user: User) -> list[SummaryG
         return groups
     if not permissions.may_monitor(user):
         return []
-    if not permissions.may_see_all_regions(user):
-        candidates.append(
-            (user.scope_label, sent.filter(organization__in=scoping.organizations_visible_to(user)))
-        )
-    candidates.append(("Все участники", sent))
-    return [
-        SummaryGroup(label, *summary(questionnaire=questionnaire, codes=codes))
-        for label, codes in candidates
+    if permissions.may_see_all_regions(user):  # the operator, who also holds the raw export
+        return [SummaryGroup("Все участники", *summary(questionnaire=questionnaire, codes=sent))]
+    candidates = [
+        (user.scope_label, sent.filter(organization__in=scoping.organizations_visible_to(user))),
+        ("Все участники", sent),
     ]
+    groups = []
+    for label, codes in candidates:
+        # A coordinator's area may hold one school (a municipality of one) or a few
+        # respondents: its figures are that school's, so they wait for the same minimum.
+        total = codes.count()
+        if coordinator_may_see(total=total, minimum=settings.SURVEYS_MIN_RESPONSES):
+            groups.append(SummaryGroup(label, *summary(questionnaire=questionnaire, codes=codes)))
+        else:
+            groups.append(SummaryGroup(label, total, None))
+    return groups
 
 
 def export_for_user_or_404(user: User, pk: int):

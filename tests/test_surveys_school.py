@@ -230,6 +230,49 @@ def test_a_coordinators_summary_is_its_scope_and_all(
     ]
 
 
+def test_a_municipality_of_one_school_waits_for_the_minimum(
+    municipal, other_regional, questionnaire, org, org_same_municipality, org_other_region,
+    settings,
+):  # fmt: skip
+    """`org` is alone in its municipality here: the municipal coordinator's «area» is that
+    school, so its few teachers could be singled out — the same minimum applies."""
+    settings.SURVEYS_MIN_RESPONSES = 3
+    org_same_municipality.delete()
+    for _ in range(2):
+        send_response(questionnaire, org)
+    for _ in range(2):
+        send_response(questionnaire, org_other_region)
+    groups = selectors.summary_groups(questionnaire=questionnaire, user=municipal)
+    assert [(g.label, g.responses, g.questions is None) for g in groups] == [
+        (municipal.scope_label, 2, True),
+        ("Все участники", 4, False),
+    ]
+    page = client_for(municipal).get(reverse("surveys:summary", args=[questionnaire.pk]))
+    text = page.content.decode()
+    assert f"Сводка «{municipal.scope_label}» пока скрыта" in text
+    assert "(сейчас 2)" in text
+    # Region 78 has one school too: its coordinator waits as well.
+    groups = selectors.summary_groups(questionnaire=questionnaire, user=other_regional)
+    assert [(g.responses, g.questions is None) for g in groups] == [(2, True), (4, False)]
+    send_response(questionnaire, org)
+    groups = selectors.summary_groups(questionnaire=questionnaire, user=municipal)
+    assert [(g.responses, g.questions is None) for g in groups] == [(3, False), (5, False)]
+
+
+@pytest.mark.parametrize(("total", "visible"), [(0, False), (4, False), (5, True), (50, True)])
+def test_what_a_coordinator_may_see(total, visible):
+    assert selectors.coordinator_may_see(total=total, minimum=5) is visible
+
+
+def test_the_operator_sees_all_participants(operator, questionnaire, org, settings):
+    settings.SURVEYS_MIN_RESPONSES = 3
+    send_response(questionnaire, org)
+    groups = selectors.summary_groups(questionnaire=questionnaire, user=operator)
+    assert [(g.label, g.responses, g.questions is None) for g in groups] == [
+        ("Все участники", 1, False)
+    ]
+
+
 # ------------------------------------------------------------------ export
 
 
