@@ -41,6 +41,8 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField("начато", null=True, blank=True)
     finished_at = models.DateTimeField("завершено", null=True, blank=True)
     updated_at = models.DateTimeField("последнее изменение", default=timezone.now)
+    heartbeat_at = models.DateTimeField("последний сигнал обработчика", null=True, blank=True)
+    attempt = models.PositiveIntegerField("попытка", default=1)
 
     class Meta:
         verbose_name = "экспорт результатов"
@@ -50,18 +52,33 @@ class ExportJob(models.Model):
     def __str__(self):
         return f"Экспорт {self.pk}: {self.collection} ({self.scope_description})"
 
-    # A worker reports progress every few hundred organizations; a job silent for this long
-    # lost its worker (a restart, a killed process) and may be started again.
-    STALLED_AFTER = timedelta(minutes=15)
+    # A running job beats every HEARTBEAT_EVERY while it writes (`services.Heartbeat`); one
+    # silent for DEAD_AFTER lost its worker (a killed process, a restart) and may be started
+    # again at once. The margin covers the longest step between two beats (one chunk of rows,
+    # zipping the finished workbook), a few seconds even for every organization of the country.
+    HEARTBEAT_EVERY = timedelta(seconds=5)
+    DEAD_AFTER = timedelta(seconds=60)
+    # A queued job has no heartbeat: the queue may be busy. One nobody took for this long was
+    # lost with the queue (or no worker runs) and may be started again.
+    QUEUED_STALLED_AFTER = timedelta(minutes=15)
 
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    def is_stalled(self, *, at=None) -> bool:
+    def is_interrupted(self, *, at=None) -> bool:
+        """Running, but its worker has not beaten for DEAD_AFTER: it died mid-export."""
+        last_sign = self.heartbeat_at or self.started_at or self.updated_at
         return (
-            self.status in (self.Status.QUEUED, self.Status.RUNNING)
-            and self.updated_at < (at or timezone.now()) - self.STALLED_AFTER
+            self.status == self.Status.RUNNING
+            and last_sign < (at or timezone.now()) - self.DEAD_AFTER
+        )
+
+    def is_stalled(self, *, at=None) -> bool:
+        """Interrupted, or queued and never taken: the page offers «Повторить»."""
+        now = at or timezone.now()
+        return self.is_interrupted(at=now) or (
+            self.status == self.Status.QUEUED and self.updated_at < now - self.QUEUED_STALLED_AFTER
         )
 
     @property

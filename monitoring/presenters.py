@@ -41,9 +41,13 @@ def prepared_message(done: int, total: int) -> str:
     )
 
 
+INTERRUPTED_MESSAGE = (
+    "Выгрузка прервана: обработчик фоновых задач остановился, не дописав файл (больше минуты "
+    "без сигнала о работе). Запустите экспорт снова кнопкой «Повторить экспорт»."
+)
 STALLED_MESSAGE = (
-    "Экспорт прерван: обработчик фоновых задач давно не сообщал о ходе работы. "
-    "Запустите экспорт повторно."
+    "Экспорт не начат: за 15 минут его не взял ни один обработчик фоновых задач. "
+    "Запустите экспорт снова кнопкой «Повторить экспорт»."
 )
 
 
@@ -56,6 +60,8 @@ def export_messages(job: ExportJob) -> list[tuple[str, str]]:
         messages.append(("success", "Отчет готов"))
     elif job.status == ExportJob.Status.FAILED:
         messages.append(("error", f"Экспорт не выполнен: {job.error}"))
+    elif job.is_interrupted():
+        messages.append(("error", INTERRUPTED_MESSAGE))
     elif job.is_stalled():
         messages.append(("error", STALLED_MESSAGE))
     return messages

@@ -4,6 +4,7 @@ return for corrections are `datacollection.services`; views call those directly.
 Background work (e-mails, the export file) is enqueued with `transaction.on_commit`, so a task
 never starts before the row it reads is committed, and a rolled-back request enqueues nothing."""
 
+import contextlib
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -180,6 +181,9 @@ def export_start(
     if not permissions.may_monitor(requester):
         raise MonitoringAccessDenied("Экспорт доступен координаторам и оператору.")
     _require_collection_in_scope(requester, collection)
+    live = _live_export(requester=requester, collection=collection)
+    if live is not None:
+        return live  # a second click while it runs: the same job, not a second writer
     job = ExportJob.objects.create(
         requester=requester,
         collection=collection,
@@ -207,10 +211,13 @@ def export_retry(*, job: ExportJob, actor: User, request: HttpRequest | None = N
     job.message = "Экспорт поставлен в очередь"
     job.error = ""
     job.progress_done = 0
-    job.started_at = job.finished_at = None
+    job.started_at = job.finished_at = job.heartbeat_at = None
     job.updated_at = timezone.now()
+    job.attempt += 1  # a late beat of the previous run no longer matches: that run stops
     job.save(
         update_fields=[
+            "attempt",
+            "heartbeat_at",
             "status",
             "message",
             "error",
@@ -251,38 +258,82 @@ def _enqueue_export(job: ExportJob) -> None:
     transaction.on_commit(lambda: export_results.enqueue(job_id=job.pk))
 
 
-def _progress(job: ExportJob, **fields) -> None:
-    # Saved at once (no surrounding transaction): the page polling the job sees it; the time
-    # tells a working job from a stalled one.
-    ExportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now(), **fields)
+def _live_export(*, requester: User, collection: Collection) -> ExportJob | None:
+    """The requester's queued or running export of this collection that is still alive."""
+    active = ExportJob.objects.filter(
+        requester=requester,
+        collection=collection,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+    ).select_for_update()
+    return next((job for job in active if not job.is_stalled()), None)
 
 
-def export_run(*, job_id: int, chunk_size: int = PROGRESS_EVERY, max_rows: int | None = None):
-    """Write the file of a queued job, reporting progress; on any error the job says why."""
+class _Superseded(Exception):
+    """The job was taken for dead and started again meanwhile: this run stops, writes nothing."""
+
+
+class Heartbeat:
+    """A running job's sign of life. `beat()` is called for every row written: at most every
+    `ExportJob.HEARTBEAT_EVERY` it stores the time (one UPDATE, saved at once, no surrounding
+    transaction, so the polling page sees it). With progress fields it stores them at once.
+
+    Each write names the run's attempt: once the job was retried (taken for dead), this run's
+    writes match nothing and it stops with `_Superseded`, so one job never has two writers."""
+
+    def __init__(self, job: ExportJob, *, clock=timezone.now):
+        self.job_id, self.attempt, self.clock = job.pk, job.attempt, clock
+        self.last = None
+
+    def beat(self, **fields) -> None:
+        now = self.clock()
+        if not fields and self.last and now - self.last < ExportJob.HEARTBEAT_EVERY:
+            return
+        if fields:
+            fields["updated_at"] = now
+        written = ExportJob.objects.filter(
+            pk=self.job_id, attempt=self.attempt, status=ExportJob.Status.RUNNING
+        ).update(heartbeat_at=now, **fields)
+        if not written:
+            raise _Superseded
+        self.last = now
+
+
+def export_run(
+    *, job_id: int, chunk_size: int = PROGRESS_EVERY, max_rows: int | None = None, clock=None
+):
+    """Write the file of a queued job, beating and reporting progress; on any error the job
+    says why. `clock` (default `timezone.now`) is the time the heartbeat writes."""
+    clock = clock or timezone.now
+    now = clock()
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+        status=ExportJob.Status.RUNNING, started_at=now, updated_at=now, heartbeat_at=now
     )
     if not claimed:
         return  # already taken by another worker, or not queued any more
     job = ExportJob.objects.select_related("collection__form", "requester").get(pk=job_id)
+    heartbeat = Heartbeat(job, clock=clock)
     try:
-        _export_write(job, chunk_size=chunk_size, max_rows=max_rows)
+        _export_write(job, heartbeat, chunk_size=chunk_size, max_rows=max_rows)
+    except _Superseded:
+        logger.warning("Export %s was started again meanwhile; this run stops", job_id)
     except Exception as error:
         logger.exception("Export %s failed", job_id)
         reason = str(error) or type(error).__name__
-        _progress(
-            job,
-            status=ExportJob.Status.FAILED,
-            error=f"{type(error).__name__}: {reason}"[:2000],
-            message="Экспорт не выполнен",
-            finished_at=timezone.now(),
-        )
+        with contextlib.suppress(_Superseded):
+            heartbeat.beat(
+                status=ExportJob.Status.FAILED,
+                error=f"{type(error).__name__}: {reason}"[:2000],
+                message="Экспорт не выполнен",
+                finished_at=timezone.now(),
+            )
 
 
-def _export_write(job: ExportJob, *, chunk_size: int, max_rows: int | None) -> None:
+def _export_write(
+    job: ExportJob, heartbeat: Heartbeat, *, chunk_size: int, max_rows: int | None
+) -> None:
     requester, collection = job.requester, job.collection
     total = selectors.participants(requester, collection).count()
-    _progress(job, progress_total=total, message=presenters.prepared_message(0, total))
+    heartbeat.beat(progress_total=total, message=presenters.prepared_message(0, total))
     definitions = load_form(collection.form)
     book = ResultsWorkbook(definitions, **({"max_rows": max_rows} if max_rows else {}))
     done = 0
@@ -291,23 +342,29 @@ def _export_write(job: ExportJob, *, chunk_size: int, max_rows: int | None) -> N
             book.add(record)
             done += 1
             if done % chunk_size == 0:
-                _progress(job, progress_done=done, message=presenters.prepared_message(done, total))
+                heartbeat.beat(progress_done=done, message=presenters.prepared_message(done, total))
+            else:
+                heartbeat.beat()
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "export.xlsx"
             book.save(path)
+            heartbeat.beat()
             with path.open("rb") as handle:
                 job.file.save(f"export-{job.pk}.xlsx", File(handle), save=False)
-    except Exception:
+    except BaseException:  # an error, or the worker stopped: no temporary sheets left over
         book.discard()
         raise
-    _progress(
-        job,
-        file=job.file.name,
-        status=ExportJob.Status.DONE,
-        progress_done=done,
-        message="Отчет готов",
-        finished_at=timezone.now(),
-    )
+    try:
+        heartbeat.beat(
+            file=job.file.name,
+            status=ExportJob.Status.DONE,
+            progress_done=done,
+            message="Отчет готов",
+            finished_at=timezone.now(),
+        )
+    except _Superseded:
+        job.file.delete(save=False)  # the retried run writes its own
+        raise
 
 
 def exports_cleanup(*, older_than: timedelta, now: datetime | None = None) -> int:
