@@ -2,13 +2,16 @@
 
 Django's Russian admin puts the model's nominative verbose_name into every phrase: «Добавить
 публикация», «публикация “…“ был успешно добавлен». Each model registered in the admin names
-here its accusative form and grammatical gender; `RussianNamesMixin`, mixed into every ModelAdmin
-by `NikoAdminSite.register`, uses them for the page titles, the add button and the messages.
-`tests/test_admin_russian.py` fails on a registered model missing from `FORMS`.
+here its accusative form and grammatical gender, and so does each model edited inline;
+`RussianNamesMixin`, mixed into every ModelAdmin by `NikoAdminSite.register`, uses them for the
+page titles, the add button, the messages and the inlines' «Добавить еще одну строку».
+`tests/test_admin_russian.py` fails on a registered or inline model missing from `FORMS`.
 """
 
+import json
 import re
 
+from django.contrib.admin.helpers import InlineAdminFormSet
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
@@ -49,6 +52,15 @@ FORMS: dict[str, tuple[str, str]] = {
     "notifications.notification": ("уведомление", NEUTER),
     "notifications.emaildelivery": ("письмо", NEUTER),
     "notifications.remindersettings": ("расписание напоминаний", NEUTER),
+    # edited inline only
+    "publications.attachment": ("материал", MASCULINE),
+    "datacollection.column": ("столбец", MASCULINE),
+    "datacollection.fixedrow": ("строку", FEMININE),
+    "datacollection.crosscheck": ("проверку между столбцами", FEMININE),
+    "datacollection.extension": ("продление срока", NEUTER),
+    "forum.message": ("сообщение", NEUTER),
+    "results.taskdefinition": ("задание", NEUTER),
+    "surveys.question": ("вопрос анкеты", MASCULINE),
 }
 
 _ENDINGS = {MASCULINE: "", FEMININE: "а", NEUTER: "о"}
@@ -64,6 +76,21 @@ _MESSAGE = re.compile(
 
 def forms_of(opts) -> tuple[str, str]:
     return FORMS.get(opts.label_lower, (str(opts.verbose_name), MASCULINE))
+
+
+def add_another_text(opts) -> str:
+    """«Добавить еще одну строку»: the link under an inline (Django: «еще один Строка»)."""
+    accusative, gender = forms_of(opts)
+    return f"Добавить {_ONE[gender]} {accusative}"
+
+
+class AgreeingInlineAdminFormSet(InlineAdminFormSet):
+    """Django's inline JS (inlines.js) reads the add link's text from `data-inline-formset`."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        data["options"]["addText"] = add_another_text(self.opts.model._meta)
+        return json.dumps(data)
 
 
 def agreed_message(opts, message):
@@ -109,6 +136,15 @@ class RussianNamesMixin:
         purpose = "изменения" if self.has_change_permission(request) else "просмотра"
         extra_context = {"title": f"Выберите {accusative} для {purpose}", **(extra_context or {})}
         return super().changelist_view(request, extra_context)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_admin_formsets = super().get_inline_formsets(
+            request, formsets, inline_instances, obj
+        )
+        for inline_admin_formset in inline_admin_formsets:
+            # Built by Django, every part as it made it; only the add text is ours.
+            inline_admin_formset.__class__ = AgreeingInlineAdminFormSet
+        return inline_admin_formsets
 
     def message_user(self, request, message, *args, **kwargs):
         return super().message_user(request, agreed_message(self.opts, message), *args, **kwargs)

@@ -1,7 +1,10 @@
 """The admin in agreeing Russian: «Добавить публикацию», «Публикация «…» была успешно
 добавлена», a sensible greeting; every registered model has its forms."""
 
+import json
+
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -9,6 +12,7 @@ from django.utils.html import strip_tags
 
 from fisoko.admin_russian import FEMININE, FORMS, MASCULINE, NEUTER
 from tests.conftest import client_for
+from tests.factories import ask
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +61,64 @@ def test_the_greeting_names_the_operator_sensibly(operator):
     operator.save()
     page = client_for(operator).get(reverse("admin:index")).content.decode()
     assert "<strong>Федеральный оператор</strong>" in page
+
+
+def registered_inlines():
+    """(parent admin, inline class) for every inline of every registered ModelAdmin."""
+    reverse("admin:index")  # the URLconf is loaded: the registry is complete
+    return [
+        (model_admin, inline)
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+    ]
+
+
+def add_texts_of(page: str) -> dict[str, str]:
+    """Inline formset prefix → the add link's text, as Django's inlines.js reads it."""
+    soup = BeautifulSoup(page, "html.parser")
+    return {
+        data["options"]["prefix"]: data["options"]["addText"]
+        for data in (
+            json.loads(group["data-inline-formset"])
+            for group in soup.select("[data-inline-formset]")
+        )
+    }
+
+
+def parent_page(client, opts) -> str:
+    """The parent's add page, or, where the admin adds none (forum questions are asked by
+    schools), the change page of one."""
+    page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    if page.status_code == 403:
+        one = opts.model._default_manager.first()
+        page = client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[one.pk])
+        )
+    assert page.status_code == 200, opts.label_lower
+    return page.content.decode()
+
+
+def test_every_inline_add_link_agrees(operator, org_user):
+    """«Добавить еще одну строку», not Django's «Добавить еще один Строка»: each inline's add
+    text, on its parent's real page, is the accusative with the right gender from FORMS."""
+    ask(org_user)
+    client = client_for(operator)
+    inlines = registered_inlines()
+    assert inlines
+    missing = [
+        i.model._meta.label_lower for _, i in inlines if i.model._meta.label_lower not in FORMS
+    ]
+    assert not missing, f"Add to fisoko.admin_russian.FORMS: {missing}"
+    for model_admin, inline in inlines:
+        opts = model_admin.model._meta
+        texts = add_texts_of(parent_page(client, opts))
+        accusative, gender = FORMS[inline.model._meta.label_lower]
+        one = {MASCULINE: "еще один", FEMININE: "еще одну", NEUTER: "еще одно"}[gender]
+        expected = f"Добавить {one} {accusative}"
+        assert expected in texts.values(), (opts.label_lower, inline.__name__, texts)
+    page = client.get(reverse("admin:datacollection_formtable_add")).content.decode()
+    assert set(add_texts_of(page).values()) == {
+        "Добавить еще один столбец",
+        "Добавить еще одну строку",
+        "Добавить еще одну проверку между столбцами",
+    }
