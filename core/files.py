@@ -1,6 +1,8 @@
 """Uploaded files, the same rules everywhere: extension, size in Russian words, what the
-first bytes must be, and the content type a download is served with."""
+first bytes must be, the content type a download is served with, and how an accepted upload is
+written to the media directory (`upload_stored`)."""
 
+import contextlib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -241,3 +243,47 @@ def safe_text(value: str) -> str:
     """Text typed by someone else, for an exported sheet: never run as a formula. The leading
     apostrophe is visible and survives a round trip through CSV, unlike a leading space."""
     return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+
+
+FILE_STORAGE_MESSAGE = (
+    "Файл не сохранен: хранилище файлов на сервере сейчас недоступно. Повторите загрузку "
+    "позже; если ошибка повторится, сообщите в службу поддержки."
+)
+
+
+class FileStorageUnavailable(ServiceError):
+    """The media directory cannot be written (no permission, no space): nothing was kept."""
+
+    def __init__(self, message: str = FILE_STORAGE_MESSAGE):
+        super().__init__(message)
+
+
+@contextlib.contextmanager
+def upload_stored(field_file, upload, *, name: str | None = None):
+    """The ONE way an accepted upload reaches the media directory, before the row that points
+    to it: the file is written under the name its field gives it (`field_file` is the model's
+    FieldFile, e.g. `question.attachment`), then the rows are saved inside the `with` block.
+
+    A write the disk refuses (no permission, no space) leaves no partial file and raises
+    FileStorageUnavailable before anything else is done; a block that fails removes the file.
+    So no row points to a missing file and no file is left without its row. With no upload
+    (None) it does nothing."""
+    if upload is None:
+        yield None
+        return
+    field, instance, storage = field_file.field, field_file.instance, field_file.storage
+    path = field.generate_filename(instance, name or upload_name(upload))
+    try:
+        stored = storage.save(path, upload, max_length=field.max_length)
+    except OSError:
+        with contextlib.suppress(OSError):  # unreadable too: there is nothing we could remove
+            if storage.exists(path):
+                storage.delete(path)
+        raise FileStorageUnavailable from None
+    setattr(instance, field.attname, stored)  # a stored name: saving the row writes no file
+    try:
+        yield stored
+    except BaseException:
+        with contextlib.suppress(OSError):
+            storage.delete(stored)
+        raise

@@ -42,10 +42,6 @@ class CellConflictError(DataCollectionError):
         self.current_version = current_version
 
 
-class FileStorageUnavailable(DataCollectionError):
-    """The media directory cannot be written (no permission, disk full): nothing was kept."""
-
-
 class CellError(DataCollectionError):
     """A value the column does not accept (`validation.clean_value`)."""
 

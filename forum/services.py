@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import audit, permissions
 from accounts.models import User
 from core.errors import ServiceError
+from core.files import upload_stored
 from core.search import search_text
 from datacollection.models import Study
 
@@ -129,15 +130,16 @@ def question_ask(
         question.attachment_size = attachment.size
     question.search_text = search_text(question.title, question.text)
     question.full_clean()
-    question.save()
-    _record(
-        "forum.question_asked",
-        question,
-        author,
-        request,
-        category=category.name,
-        attachment=question.attachment_name,
-    )
+    with upload_stored(question.attachment, attachment):  # FileStorageUnavailable: nothing kept
+        question.save()
+        _record(
+            "forum.question_asked",
+            question,
+            author,
+            request,
+            category=category.name,
+            attachment=question.attachment_name,
+        )
     return question
 
 

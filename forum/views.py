@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
+from core.files import FileStorageUnavailable
 
 from . import selectors, services
 from .forms import SEND, AskForm, FaqSearchForm, MergeForm, MoveForm, QuestionFilterForm, ReplyForm
@@ -111,6 +112,9 @@ def ask(request):
             except services.RateLimited as error:
                 form.add_error(None, error.message)
                 status = HTTPStatus.TOO_MANY_REQUESTS
+            except FileStorageUnavailable as error:
+                form.add_error(None, error.message)
+                status = HTTPStatus.SERVICE_UNAVAILABLE
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -4,10 +4,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accounts.admin import ReadOnlyAdminMixin
+from core.files import FileStorageUnavailable
 
 from . import services
 from .models import AUDIENCE_EMPTY, Attachment, AttachmentDownload, Publication
@@ -124,6 +126,15 @@ class PublicationAdmin(admin.ModelAdmin):
             return "Появится после сохранения."
         # body_html is sanitized on every save (rendering.render_body): safe to show as is.
         return format_html('<div class="publication-body">{}</div>', mark_safe(obj.body_html))  # noqa: S308
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except FileStorageUnavailable as error:
+            # The whole save was rolled back (the admin saves in one transaction): a publication
+            # without the material it announces is not sent out.
+            self.message_user(request, f"Публикация не сохранена. {error.message}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         services.publication_save(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import User
+from core.files import upload_stored
 
 from .models import (
     CONTENT_TYPES,
@@ -100,15 +101,17 @@ def attachment_store(
     _fill_file_details(attachment, original_name)
     attachment.full_clean()
     created = attachment.pk is None
-    attachment.save()
-    _record(
-        "publication.attachment_added" if created else "publication.attachment_replaced",
-        attachment.publication,
-        actor,
-        request,
-        file=attachment.name,
-        size=attachment.size,
-    )
+    # The file is written first; FileStorageUnavailable (a ServiceError) leaves nothing behind.
+    with upload_stored(attachment.file, attachment.file.file, name=original_name):
+        attachment.save()
+        _record(
+            "publication.attachment_added" if created else "publication.attachment_replaced",
+            attachment.publication,
+            actor,
+            request,
+            file=attachment.name,
+            size=attachment.size,
+        )
     return attachment
 
 

@@ -15,6 +15,8 @@ Callers write `from datacollection import services; services.cell_save(...)`: ev
 name is re-exported here.
 """
 
+from core.files import FILE_STORAGE_MESSAGE, FileStorageUnavailable
+
 from ..errors import (
     CLOSED_MESSAGE,
     NO_CELL_MESSAGE,
@@ -28,7 +30,6 @@ from ..errors import (
     DataCollectionError,
     DefinitionFileError,
     DefinitionInvalidError,
-    FileStorageUnavailable,
     ReportHasErrorsError,
     UnknownLoginsError,
     WriteNotAllowedError,
@@ -60,7 +61,6 @@ from .files import (
     FILE_CONTENT_MESSAGE,
     FILE_EMPTY_MESSAGE,
     FILE_SIZE_MESSAGE,
-    FILE_STORAGE_MESSAGE,
     FILE_TYPE_MESSAGE,
     NO_FILE_IN_CELL_MESSAGE,
     NO_FILE_MESSAGE,

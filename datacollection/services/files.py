@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,9 +17,10 @@ from core.files import (
     UploadRefused,
     UploadRule,
     check_upload,
+    upload_stored,
 )
 
-from ..errors import DataCollectionError, FileStorageUnavailable
+from ..errors import DataCollectionError
 from ..models import Cell, CellFile, Column, FormTable, Report
 from .editing import CellSaved
 from .writing import delete_files, ensure_writable, report_write
@@ -33,10 +33,6 @@ FILE_EMPTY_MESSAGE = UPLOAD_EMPTY_MESSAGE
 FILE_SIZE_MESSAGE = UPLOAD_SIZE_MESSAGE
 FILE_CONTENT_MESSAGE = UPLOAD_CONTENT_MESSAGE
 NO_FILE_IN_CELL_MESSAGE = "В ячейке нет файла."
-FILE_STORAGE_MESSAGE = (
-    "Файл не сохранен: хранилище файлов на сервере сейчас недоступно. Повторите загрузку "
-    "позже; если ошибка повторится, сообщите в службу поддержки."
-)
 
 
 def _checked_upload(upload) -> tuple[str, str]:
@@ -108,9 +104,9 @@ def cell_file_upload(
         uploaded_by=user,
         uploaded_at=at,
     )
-    _store(stored, name, upload)
-    try:
-        with report_write(
+    with (
+        upload_stored(stored.file, upload, name=name),
+        report_write(
             report=report,
             user=user,
             action="report.file_uploaded",
@@ -119,37 +115,18 @@ def cell_file_upload(
             row=row,
             at=at,
             request=request,
-        ) as write:
-            delete_files(
-                CellFile.objects.filter(
-                    report=write.report, table=table, row_key=row, column_key=column.key
-                )
+        ) as write,
+    ):
+        delete_files(
+            CellFile.objects.filter(
+                report=write.report, table=table, row_key=row, column_key=column.key
             )
-            stored.report = write.report
-            stored.save()
-            old, version = _set_file_cell(write.report, table, row, column, name)
-            write.details = {"old": old, "new": name, "size": upload.size}
-    except BaseException:
-        default_storage.delete(stored.file.name)
-        raise
-    return CellSaved(name, version, True, at, write.report)
-
-
-def _store(stored: CellFile, name: str, upload) -> None:
-    """Write the upload under its random name; a write the disk refuses (no permission, no
-    space) leaves no partial file behind and is FileStorageUnavailable, not a 500 page."""
-    path = stored.file.field.generate_filename(stored, name)
-    try:
-        stored.file.name = default_storage.save(
-            path, upload, max_length=stored.file.field.max_length
         )
-    except OSError:
-        try:
-            if default_storage.exists(path):
-                default_storage.delete(path)
-        except OSError:
-            pass  # the directory cannot be read either: there is nothing we could remove
-        raise FileStorageUnavailable(FILE_STORAGE_MESSAGE) from None
+        stored.report = write.report
+        stored.save()
+        old, version = _set_file_cell(write.report, table, row, column, name)
+        write.details = {"old": old, "new": name, "size": upload.size}
+    return CellSaved(name, version, True, at, write.report)
 
 
 def cell_file_remove(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.models import Organization, User
 from accounts.permissions import acts_for_organization
+from core.files import upload_stored
 from datacollection.models import Study
 
 from .. import checklist
@@ -49,19 +50,20 @@ def tick_item(
     tick.ticked_at = timezone.now()
     tick.ticked_by = user
     if scan_name:
-        tick.file.save(scan.name, scan, save=False)
         tick.file_name = scan_name
-    tick.save()
+    # The scan is written first; FileStorageUnavailable (a ServiceError) leaves nothing behind.
+    with upload_stored(tick.file, scan if scan_name else None, name=scan_name):
+        tick.save()
+        record(
+            actor=user,
+            action="studies.item_ticked",
+            organization=organization,
+            target=f"{study.code}: {item.key}",
+            request=request,
+            file=scan_name,
+        )
     if old_file:
         transaction.on_commit(lambda: default_storage.delete(old_file))
-    record(
-        actor=user,
-        action="studies.item_ticked",
-        organization=organization,
-        target=f"{study.code}: {item.key}",
-        request=request,
-        file=scan_name,
-    )
     return tick
 
 

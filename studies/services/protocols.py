@@ -11,7 +11,7 @@ from django.db import transaction
 
 from accounts.audit import record
 from accounts.models import User
-from core.files import UploadRule, check_upload
+from core.files import UploadRule, check_upload, upload_stored
 
 from ..models import Room, RoomProtocol
 from .access import StudyError, check_school_writes
@@ -74,20 +74,21 @@ def save_room_protocol(
     protocol.incidents = incidents.strip()
     protocol.filled_by = user
     if scan_name:
-        protocol.scan.save(scan.name, scan, save=False)
         protocol.scan_name = scan_name
-    protocol.save()
-    protocol.present_codes.set(present)
+    # The scan is written first; FileStorageUnavailable (a ServiceError) leaves nothing behind.
+    with upload_stored(protocol.scan, scan if scan_name else None, name=scan_name):
+        protocol.save()
+        protocol.present_codes.set(present)
+        record(
+            actor=user,
+            action="studies.room_protocol_saved",
+            organization=room.organization,
+            target=f"{room.study.code}: {room.number}",
+            request=request,
+            listed=len(listed),
+            present=len(present),
+            scan=scan_name or "",
+        )
     if old_scan:
         transaction.on_commit(lambda: default_storage.delete(old_scan))
-    record(
-        actor=user,
-        action="studies.room_protocol_saved",
-        organization=room.organization,
-        target=f"{room.study.code}: {room.number}",
-        request=request,
-        listed=len(listed),
-        present=len(present),
-        scan=scan_name or "",
-    )
     return protocol

@@ -4,8 +4,21 @@ must not."""
 
 import io
 import zipfile
+from pathlib import Path
 
-__all__ = ["sample_file_bytes", "zip_bomb_bytes"]
+__all__ = [
+    "MEDIA_WRITE_ERRORS",
+    "media_files",
+    "media_refuses_writes",
+    "sample_file_bytes",
+    "zip_bomb_bytes",
+]
+
+# The media directory unwritable, or the disk full: what the storage raises.
+MEDIA_WRITE_ERRORS = [
+    PermissionError(13, "Permission denied"),
+    OSError(28, "No space left on device"),
+]
 
 OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 24
 
@@ -69,3 +82,22 @@ def zip_bomb_bytes(unpacked: int = 100 * 2**20) -> bytes:
                 handle.write(chunk)
             handle.write(b"</sheetData></worksheet>")
     return buffer.getvalue()
+
+
+def media_refuses_writes(monkeypatch, error) -> None:
+    """Every write into the media directory leaves a few bytes (a full disk's half-written
+    file) and raises `error` (root ignores file modes, so a read-only directory is simulated)."""
+    from django.core.files.storage import FileSystemStorage
+
+    def refuse(self, name, content):
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF")
+        raise error
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refuse)
+
+
+def media_files(media_root) -> list[Path]:
+    root = Path(media_root)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
