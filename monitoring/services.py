@@ -259,12 +259,14 @@ def _enqueue_export(job: ExportJob) -> None:
 
 
 def _live_export(*, requester: User, collection: Collection) -> ExportJob | None:
-    """The requester's queued or running export of this collection that is still alive."""
+    """The requester's queued or running export of this collection that is still alive. The
+    requester's row is locked first: two clicks at once must not both find none and queue two."""
+    list(User.objects.select_for_update(no_key=True).filter(pk=requester.pk).values_list("pk"))
     active = ExportJob.objects.filter(
         requester=requester,
         collection=collection,
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
-    ).select_for_update()
+    )
     return next((job for job in active if not job.is_stalled()), None)
 
 

@@ -6,12 +6,13 @@ The clock is a controlled one handed to the service: nothing here sleeps."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from monitoring import presenters, services
 from monitoring.models import ExportJob
-from tests.factories import make_collection
+from tests.factories import make_collection, run_in_threads
 
 
 class Clock:
@@ -180,3 +181,16 @@ def test_a_second_click_while_an_export_runs_gives_the_same_job(regional, runnin
     )
     fresh = services.export_start(collection=collection, requester=regional)
     assert fresh.pk != running_job.pk
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
+def test_two_clicks_at_once_queue_one_export(regional, collection, monkeypatch):
+    monkeypatch.setattr(services, "_enqueue_export", lambda job: None)  # it stays queued
+    jobs = []
+
+    def click():
+        jobs.append(services.export_start(collection=collection, requester=regional).pk)
+
+    run_in_threads(click, click, click)
+    assert ExportJob.objects.count() == 1 and len(set(jobs)) == 1
