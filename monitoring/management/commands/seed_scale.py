@@ -1,5 +1,5 @@
 """`seed_scale --organizations 45000`: a realistic country for the benchmarks (monitoring.scale).
-Prints the time, the rows of every table it fills and the size of the database."""
+Prints the time per phase, the rows of every table it fills and the size of the database."""
 
 import time
 from pathlib import Path
@@ -8,15 +8,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from accounts.models import Municipality, Organization, Region, User
+from accounts.models import AuditEvent, Municipality, Organization, Region, User
 from datacollection.models import Cell, Collection, Extension, Report, ReportRow, Submission
 from monitoring import scale
+from studies.models import ParticipantCode, SchoolClass
 
 
 class Command(BaseCommand):
     help = (
         "Создает данные национального масштаба для замеров: 89 регионов, организации, "
-        "координаторов, сборы данных НИКО, отчеты во всех состояниях и переданные данные."
+        "координаторов, сборы данных НИКО, коды участников, отчеты во всех состояниях и "
+        "переданные данные."
     )
 
     def add_arguments(self, parser):
@@ -27,17 +29,21 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = scale.build(options["organizations"], coordinators)
         elapsed = time.monotonic() - started
+        analyzed = time.monotonic()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        analyzed = time.monotonic() - analyzed
         self.stdout.write(
-            f"seed_scale: {elapsed:.1f} с (добавлено организаций: {result['organizations_added']})"
+            f"seed_scale: {elapsed:.1f} с (добавлено организаций: {result['organizations_added']},"
+            f" значений: {result.get('cells', 0):,}); ANALYZE после: {analyzed:.1f} с"
         )
         for name, seconds in scale.PHASES.items():
             self.stdout.write(f"  {name:<42} {seconds:>10.1f} с")
         models = [
             Region, Municipality, Organization, User, Collection,
-            Collection.organizations.through, Report, ReportRow, Cell, Submission, Extension,
+            Collection.organizations.through, SchoolClass, ParticipantCode, Report, ReportRow,
+            Cell, Submission, Extension, AuditEvent,
         ]  # fmt: skip
         for model in models:
             self.stdout.write(f"  {model._meta.db_table:<42} {model.objects.count():>12,}")
@@ -53,8 +59,9 @@ class Command(BaseCommand):
         return f"{path.stat().st_size / 2**20:.0f} MiB" if path.exists() else "в памяти"
 
 
-def coordinators(regions, municipalities, password: str) -> None:
-    """`reg470000` per region, `reg47_m001` per municipality, and `operator_scale`."""
+def coordinators(regions, municipalities, password: str) -> dict[int, int]:
+    """`reg470000` per region, `reg47_m001` per municipality, and `operator_scale`; returns the
+    regional coordinator's user id per region (who returns reports and grants extensions)."""
     users = [
         User(
             username=scale.OPERATOR_LOGIN,
@@ -82,4 +89,9 @@ def coordinators(regions, municipalities, password: str) -> None:
                     municipality=municipality,
                 )
             )
-    User.objects.bulk_create(users, batch_size=scale.BATCH_SIZE, ignore_conflicts=True)
+    scale.country.new_users(users)
+    return dict(
+        User.objects.filter(
+            role=User.Role.REGIONAL, username__in=[f"reg{r.code}0000" for r in regions]
+        ).values_list("region_id", "pk")
+    )

@@ -1,0 +1,83 @@
+"""Participating classes and participant codes of the demo study, as `save_school_class` gives
+them: a 4 «А» and an 8 «Б» of 25 pupils, numbers from the study's `CodeSequence` per grade
+(unique within the study), variants alternating, one audit row per class."""
+
+import json
+from datetime import datetime
+
+from accounts.models import AuditEvent
+from datacollection.models import Study
+from studies.models import CodeSequence, ParticipantCode, SchoolClass, format_code
+
+from . import bulk
+from .typed import CLASS_SIZE, GRADES
+
+LETTERS = {4: "А", 8: "Б"}
+AUDIT_TABLE = AuditEvent._meta.db_table
+AUDIT_COLUMNS = ["created_at", "actor_id", "organization_id", "action", "target", "details"]
+
+
+def issue(
+    study: Study, organizations: list[int], users: dict[int, int], at: datetime
+) -> dict[int, list[str]]:
+    """Classes and codes for `organizations` (ids) that have no class in the study yet;
+    returns their codes in the results form's order (4th grade, then 8th, by number)."""
+    started = set(SchoolClass.objects.filter(study=study).values_list("organization_id", flat=True))
+    fresh = [pk for pk in organizations if pk not in started]
+    if not fresh:
+        return {}
+    first: dict[int, int] = {}
+    for grade in GRADES:
+        sequence, _ = CodeSequence.objects.select_for_update().get_or_create(
+            study=study, grade=grade
+        )
+        first[grade] = sequence.last + 1
+        sequence.last += CLASS_SIZE * len(fresh)
+        sequence.save(update_fields=["last"])
+    class_id = bulk.next_id(SchoolClass._meta.db_table)
+    classes, codes, events = [], [], []
+    issued: dict[int, list[str]] = {}
+    for rank, organization in enumerate(fresh):
+        issued[organization] = []
+        for grade in GRADES:
+            classes.append((class_id, study.pk, organization, grade, LETTERS[grade], CLASS_SIZE))
+            for index in range(CLASS_SIZE):
+                number = first[grade] + rank * CLASS_SIZE + index
+                code = format_code(grade, number)
+                issued[organization].append(code)
+                codes.append(
+                    (study.pk, organization, class_id, grade, number, code, index % 2 + 1, at)
+                )
+            details = {"pupils": CLASS_SIZE, "issued": CLASS_SIZE, "withdrawn": []}
+            events.append(
+                (
+                    at,
+                    users.get(organization),
+                    organization,
+                    "studies.class_saved",
+                    f"{study.code}: {grade} {LETTERS[grade]}",
+                    json.dumps(details),
+                )
+            )
+            class_id += 1
+    bulk.write(
+        SchoolClass._meta.db_table,
+        ["id", "study_id", "organization_id", "grade", "letter", "pupils"],
+        classes,
+    )
+    bulk.write(
+        ParticipantCode._meta.db_table,
+        [
+            "study_id",
+            "organization_id",
+            "school_class_id",
+            "grade",
+            "number",
+            "code",
+            "variant",
+            "issued_at",
+        ],
+        codes,
+    )
+    bulk.write(AUDIT_TABLE, AUDIT_COLUMNS, events)
+    return issued
