@@ -1,25 +1,40 @@
 """Autosave against a bare login-protected view, measured from outside, in one run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_autosave \\
+    CACHE_URL=redis://127.0.0.1:6379/2 \\
         .venv/bin/python bench/autosave.py [--duration 15] [--clients 1,8,32] [--rate 100]
+        [--schools 128] [--open-duration 20] [--workers 2] [--threads 4]
 
 Starts gunicorn (2 workers × 4 threads, `bench.settings`: the portal's URLs plus the bare view
-`/bench/bare/`, which only answers "ok" behind the login) over DATABASE_URL (a scratch
-database: the script migrates it and adds 32 bench schools), or a temporary SQLite database.
+`/bench/bare/`, which only answers "ok" behind the login, and the portal's connection pool)
+over DATABASE_URL (a scratch database: the script migrates it and adds `--schools` bench
+schools, reused by later runs), or a temporary SQLite database. With CACHE_URL the sessions are
+read from the cache (`cached_db`), as in production; the script says which.
 
-Closed model: `wrk` (apt-get installs it if missing; C and epoll, a few % of a core) with a
-Lua script, one connection and one thread per client, each client its own school: its own
-session cookie, its own report, its own cell, the cell's version followed from the answers
-so no request is a conflict. 1, 8 and 32 clients; requests/s, p50 and p99 of the bare view and
-of the autosave, and their ratio.
+Every school is its own organization with its own login, session and report of one bench
+collection («Сведения об ОО»).
 
-Open model: a paced generator (asyncio, raw HTTP/1.1 keep-alive connections) sends autosaves
-on a fixed schedule at `--rate` per second across the 32 schools and measures every latency
-from the *scheduled* send time, so a slow server is not hidden by the generator waiting for
-it (no coordinated omission); prints p50, p99 and the achieved rate. Pinned with `taskset` to
-the last core when the machine has more than one.
+Closed model: `wrk` (apt-get installs it if missing; C and epoll) with a Lua script, one
+thread and one connection per client, each client its own school; the Lua `response()` reads
+the cell's version from the JSON answer and sends it as the next request's version, so a
+correct run has no conflict at all. 1, 8 and 32 clients; requests/s, p50 and p99 of the bare
+view and of the autosave, and their ratio.
 
-Prints `uptime` before and after: the figures depend on the machine's load.
+Open model: a paced generator (asyncio, raw HTTP/1.1 keep-alive connections; no `wrk2` in
+Debian or PyPI) sends autosaves at fixed times, `--rate` per second, whatever the answers,
+round-robin over all the schools and four cells of each (a cell is revisited every
+4 × schools / rate seconds, after its previous answer came back with the version to send),
+and measures every latency from the *scheduled* send time, so a slow server is not hidden by
+the generator waiting for it (no coordinated omission). Prints offered and achieved rate,
+p50/p99/max, the errors, and the generator's own CPU use.
+
+A run is valid only if every autosave answered 2xx with every cell saved, and the database
+holds exactly the saves answered (cell versions summed before and after). Otherwise the
+script prints «INVALID» with the counts and exits with status 1.
+
+Both generators are pinned (sched_setaffinity) to the last core when there is more than one;
+gunicorn, started before, keeps every core. Prints `uptime` before and after: the figures
+depend on the machine's load.
 """
 
 import argparse
@@ -28,6 +43,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -42,18 +58,23 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SCHOOLS = 32
-LOGIN = "edu99{:04d}"
+SCHOOL_LOGIN = "edu99{:04d}"
 BARE_PATH = "/bench/bare/"
-# «Сведения об ОО»: each school saves into one integer cell of its own report.
-TABLE, ROW, COLUMN = "classes", "grade4", "listed"
+# «Сведения об ОО», table «Классы»: the closed model saves one cell per school, the open model
+# goes round its four cells.
+TABLE = "classes"
+WRK_CELL = ("grade4", "listed")
+OPEN_CELLS = [("grade4", "classes"), ("grade4", "listed"), ("grade8", "classes"),
+              ("grade8", "listed")]  # fmt: skip
 
 WRK_SCRIPT = r"""
 -- One wrk thread = one connection = one school (setup numbers the threads).
 local counter = 0
+local threads = {}
 function setup(thread)
   counter = counter + 1
   thread:set("index", counter)
+  table.insert(threads, thread)
 end
 
 function init(args)
@@ -66,33 +87,46 @@ function init(args)
       version = tonumber(version)
     end
   end
-  value = index * 100000
+  if not cookie then error("no school for wrk thread " .. index) end
+  non2xx, conflicts, unsaved, saved = 0, 0, 0, 0
 end
 
 function request()
   if mode == "bare" then
     return wrk.format("GET", "/bench/bare/", {["Cookie"] = cookie})
   end
-  value = value + 1
+  -- The value is the version it will get: never the value stored, so every save writes.
   local body = '{"cells": [{"table": "classes", "row": "grade4", "column": "listed", ' ..
-    '"value": "' .. value .. '", "version": ' .. version .. '}]}'
+    '"value": "' .. (version + 1) .. '", "version": ' .. version .. '}]}'
   return wrk.format("POST", path, {
     ["Cookie"] = cookie, ["X-CSRFToken"] = csrf, ["Content-Type"] = "application/json",
     ["Referer"] = "http://127.0.0.1/"}, body)
 end
 
 function response(status, headers, body)
-  if mode ~= "bare" then
-    local v = body:match('"version":%s*(%d+)')
-    if v then version = tonumber(v) end
-  end
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+  if status == 409 then conflicts = conflicts + 1 end
+  if mode == "bare" then return end
+  -- {"results": [{"table": …, "status": "saved", "version": N, …}], …}: the next request
+  -- sends N. A 409 answers the cell's current version too, so even then the next one is right.
+  local v = body:match('"version":%s*(%d+)')
+  if v then version = tonumber(v) end
+  if body:match('"status":%s*"saved"') then saved = saved + 1 else unsaved = unsaved + 1 end
 end
 
 function done(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %d %.6f %d %d %d\n", summary.requests,
-    summary.duration / 1e6, latency:percentile(50), latency:percentile(99), errors))
+  local non2xx_all, conflicts_all, unsaved_all, saved_all = 0, 0, 0, 0
+  for _, thread in ipairs(threads) do
+    non2xx_all = non2xx_all + thread:get("non2xx")
+    conflicts_all = conflicts_all + thread:get("conflicts")
+    unsaved_all = unsaved_all + thread:get("unsaved")
+    saved_all = saved_all + thread:get("saved")
+  end
+  local socket_errors = summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.timeout
+  io.write(string.format("RESULT %d %.6f %d %d %d %d %d %d %d\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(50), latency:percentile(99), socket_errors,
+    non2xx_all, conflicts_all, unsaved_all, saved_all))
 end
 """
 
@@ -112,9 +146,16 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def prepare(env: dict) -> list[tuple[str, str, str, int]]:
-    """Migrate; 32 bench schools, each with its report of a bench collection and a session.
-    Returns (cookie header, CSRF token, autosave path, cell version) per school."""
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+# ------------------------------------------------------------------ the schools
+
+
+def prepare(env: dict, count: int) -> list[dict]:
+    """Migrate; `count` bench schools, each with its login, its report of the bench collection
+    and a fresh session. Returns per school: cookie header, CSRF token, autosave path, report."""
     os.environ.update(env)
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     import django
@@ -131,7 +172,7 @@ def prepare(env: dict) -> list[tuple[str, str, str, int]]:
 
     from accounts.models import Municipality, Organization, Region, User
     from datacollection import demo
-    from datacollection.models import Cell, Collection, Report, Study
+    from datacollection.models import Collection, Report, Study
 
     call_command("migrate", verbosity=0)
     region, _ = Region.objects.get_or_create(code="99", defaults={"name": "Регион замера"})
@@ -151,8 +192,8 @@ def prepare(env: dict) -> list[tuple[str, str, str, int]]:
             closes_at=timezone.now() + timedelta(days=7),
         )
     schools = []
-    for number in range(1, SCHOOLS + 1):
-        login = LOGIN.format(number)
+    for number in range(1, count + 1):
+        login = SCHOOL_LOGIN.format(number)
         organization, _ = Organization.objects.get_or_create(
             login=login,
             defaults={
@@ -169,35 +210,55 @@ def prepare(env: dict) -> list[tuple[str, str, str, int]]:
             region=region,
             municipality=municipality,
         )
-        if hasattr(user, "must_change_password") and user.must_change_password:
+        if getattr(user, "must_change_password", False):
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
         collection.organizations.add(organization)
         report, _ = Report.objects.get_or_create(collection=collection, organization=organization)
-        cell = Cell.objects.filter(
-            report=report, table__key=TABLE, row_key=ROW, column_key=COLUMN
-        ).first()
         client = Client()
-        client.force_login(user)  # a real session row (or cache entry) of the configured engine
+        client.force_login(user)  # a real session row (and cache entry) of the configured engine
         token = _get_new_csrf_string()
         cookie = (
             f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
             f"{settings.CSRF_COOKIE_NAME}={token}"
         )
         path = reverse("datacollection:report_autosave", args=[report.pk])
-        schools.append((cookie, token, path, cell.version if cell else 0))
+        schools.append({"cookie": cookie, "token": token, "path": path, "report": report.pk})
+    logins = {SCHOOL_LOGIN.format(number) for number in range(1, count + 1)}
+    if len({school["report"] for school in schools}) != len(logins):
+        raise SystemExit("INVALID: the bench schools do not each have their own report")
     return schools
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
+def versions(schools) -> dict:
+    """(school index, row, column) → the cell's version in the database (0: no cell yet)."""
+    from datacollection.models import Cell
+
+    index = {school["report"]: n for n, school in enumerate(schools)}
+    found = dict.fromkeys(
+        ((n, row, column) for n in range(len(schools)) for row, column in OPEN_CELLS), 0
+    )
+    cells = Cell.objects.filter(report_id__in=index, table__key=TABLE).values_list(
+        "report_id", "row_key", "column_key", "version"
+    )
+    for report, row, column, version in cells:
+        if (index[report], row, column) in found:
+            found[index[report], row, column] = version
+    return found
+
+
+# ------------------------------------------------------------------ the server
+
+
+def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "fisoko.wsgi",
             f"--bind=127.0.0.1:{port}",
-            "--workers=2",
+            f"--workers={workers}",
             "--worker-class=gthread",
-            "--threads=4",
+            f"--threads={threads}",
             "--keep-alive=60",
             "--backlog=256",
             "--log-level=warning",
@@ -215,58 +276,104 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def run_wrk(wrk, port, script, schools_file, mode, clients, duration):
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if pid == server.pid or parent == server.pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pin_generator() -> str:
+    """Pin this process (and the wrk it starts) to the last core; the server keeps them all."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) > 1:
+        os.sched_setaffinity(0, {cores[-1]})
+        return f"ядро {cores[-1]}"
+    return "одно ядро на всех"
+
+
+# ------------------------------------------------------------------ closed model (wrk)
+
+
+def run_wrk(wrk, server, port, script, schools_file, mode, clients, duration):
     command = [
         wrk, f"-t{clients}", f"-c{clients}", f"-d{duration}s", "--timeout", "10s",
         "-s", script, f"http://127.0.0.1:{port}", "--", mode, schools_file,
     ]  # fmt: skip
+    before, server_before = children_cpu(), server_cpu(server)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    match = re.search(r"RESULT (\d+) ([\d.]+) (\d+) (\d+) (\d+)", output)
+    cpu, server_used = children_cpu() - before, server_cpu(server) - server_before
+    match = re.search(r"RESULT " + r" ".join([r"(\d+)", r"([\d.]+)"] + [r"(\d+)"] * 7), output)
     if not match:
-        raise SystemExit(f"wrk: no result\n{output}")
-    requests, seconds, p50, p99, errors = match.groups()
+        raise SystemExit(f"INVALID: wrk gave no result\n{output}")
+    requests, seconds, p50, p99, errors, non2xx, conflicts, unsaved, saved = match.groups()
     return {
         "rate": int(requests) / float(seconds),
         "p50": int(p50) / 1000,
         "p99": int(p99) / 1000,
         "errors": int(errors),
+        "non2xx": int(non2xx),
+        "conflicts": int(conflicts),
+        "unsaved": int(unsaved),
+        "saved": int(saved),
         "requests": int(requests),
+        "cpu": cpu / float(seconds),
+        "server_ms": server_used * 1000 / max(1, int(requests)),
     }
+
+
+def write_schools(path: Path, schools, clients: int) -> None:
+    """One line per wrk thread: its school's cookie, token, path and the cell's version now."""
+    found = versions(schools)
+    lines = []
+    for n, school in enumerate(schools[:clients]):
+        version = found[(n, *WRK_CELL)]
+        lines.append("\t".join([school["cookie"], school["token"], school["path"], str(version)]))
+    path.write_text("\n".join(lines) + "\n")
 
 
 # ------------------------------------------------------------------ open model
 
 
-async def _send(pool, port, request: bytes) -> tuple[int, bytes]:
-    reader, writer = await pool.get()
-    try:
-        writer.write(request)
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
-        body = await reader.readexactly(length)
-        pool.put_nowait((reader, writer))
-        return status, body
-    except (OSError, asyncio.IncompleteReadError, AttributeError):
-        writer.close()
-        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
-        return 0, b""
+async def _exchange(connection, request: bytes) -> tuple[int, bytes]:
+    reader, writer = connection
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+    return status, await reader.readexactly(length)
 
 
-async def open_model(
-    port: int, schools, versions: dict, rate: float, duration: float, connections: int = 64
-):
-    pool: asyncio.Queue = asyncio.Queue()
-    for _ in range(connections):
-        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+async def open_model(port, schools, known: dict, rate, duration, connections) -> dict:
+    """Autosaves at fixed times (`rate` per second for `duration` s), whatever the answers.
+
+    `known` maps (school, row, column) to the cell's version and follows the answers. A
+    request whose cell has an earlier request still unanswered is sent anyway (the schedule
+    does not wait) with the version known, and counts as overlapping."""
+    idle: list = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
+    in_flight: set = set()
     latencies: list[float] = []
-    errors = conflicts = 0
-    start = time.perf_counter() + 0.2
+    lags: list[float] = []
+    counts = dict.fromkeys(["non2xx", "conflicts", "unsaved", "saved", "errors", "overlap"], 0)
     total = int(rate * duration)
+    cpu_before = time.process_time()
+    start = time.perf_counter() + 0.2
 
     async def one(index: int):
-        nonlocal errors, conflicts
         scheduled = start + index / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:
@@ -274,33 +381,48 @@ async def open_model(
         school = index % len(schools)
         row, column = OPEN_CELLS[(index // len(schools)) % len(OPEN_CELLS)]
         key = (school, row, column)
-        cookie, token, path, _ = schools[school]
+        if key in in_flight:
+            counts["overlap"] += 1
+        in_flight.add(key)
         body = json.dumps(
             {"cells": [{"table": TABLE, "row": row, "column": column,
-                        "value": str(index + 1), "version": versions[key]}]}
+                        "value": str(known[key] + 1), "version": known[key]}]}
         ).encode()  # fmt: skip
         request = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
-            f"X-CSRFToken: {token}\r\nReferer: http://127.0.0.1/\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"POST {schools[school]['path']} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Cookie: {schools[school]['cookie']}\r\nX-CSRFToken: {schools[school]['token']}\r\n"
+            f"Referer: http://127.0.0.1/\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
         ).encode() + body
-        status, answer = await _send(pool, port, request)
+        # A free keep-alive connection, or a new one when all are busy (as a browser would).
+        connection = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
+        lags.append(time.perf_counter() - scheduled)
+        try:
+            status, answer = await _exchange(connection, request)
+            idle.append(connection)
+        except (OSError, asyncio.IncompleteReadError, AttributeError, ValueError):
+            connection[1].close()
+            status, answer = 0, b""
         latencies.append(time.perf_counter() - scheduled)
+        in_flight.discard(key)
+        if status == 0:
+            counts["errors"] += 1
+            return
+        if not 200 <= status < 300:
+            counts["non2xx"] += 1
+        if status == 409:
+            counts["conflicts"] += 1
         found = re.search(rb'"version":\s*(\d+)', answer)
         if found:
-            versions[key] = max(versions[key], int(found.group(1)))
-        if status == 409:
-            # Answered with the cell's current version (taken above): an earlier save of the
-            # cell was still in flight, or the cell was already ahead of the version we had.
-            conflicts += 1
-        elif status != 200:
-            errors += 1
+            known[key] = max(known[key], int(found.group(1)))
+        saved = re.search(rb'"status":\s*"saved"', answer)
+        counts["saved" if saved and status == 200 else "unsaved"] += 1
 
     began = time.perf_counter()
     await asyncio.gather(*(one(index) for index in range(total)))
     elapsed = time.perf_counter() - began
-    while not pool.empty():
-        _, writer = pool.get_nowait()
+    cpu = time.process_time() - cpu_before
+    for _, writer in idle:
         writer.close()
     latencies.sort()
     return {
@@ -309,28 +431,42 @@ async def open_model(
         "p50": latencies[len(latencies) // 2] * 1000,
         "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "max": latencies[-1] * 1000,
-        "errors": errors,
-        "conflicts": conflicts,
+        "lag": max(lags) * 1000,
         "requests": total,
+        "cpu": cpu / elapsed,
+        "connections": connections,
+        **counts,
     }
 
 
-OPEN_CELLS = [("grade4", "classes"), ("grade4", "listed"), ("grade8", "classes"),
-              ("grade8", "listed")]  # fmt: skip
+# ------------------------------------------------------------------ validity
 
 
-def _cell_keys(schools):
-    return [(school, row, column) for school in range(len(schools)) for row, column in OPEN_CELLS]
+INVALID_COUNTS = {
+    "non2xx": "ответов не 2xx",
+    "conflicts": "из них 409",
+    "unsaved": "ячеек не сохранено",
+    "errors": "ошибок соединения",
+    "overlap": "запросов ушло, пока предыдущий той же ячейки ждал ответа (сервер не успевал)",
+}
 
 
-def _versions(schools) -> dict:
-    from datacollection.models import Cell
+def invalid_reasons(label: str, run: dict, written: int | None, slack: int) -> list[str]:
+    """Why a run's figures cannot be trusted (empty when they can)."""
+    reasons = []
+    for key, words in INVALID_COUNTS.items():
+        if run.get(key):
+            reasons.append(f"{label}: {words} {run[key]}")
+    if written is not None and not run["saved"] <= written <= run["saved"] + slack:
+        reasons.append(
+            f"{label}: в базе {written} сохранений, а ответов «saved» {run['saved']}"
+            f" (допустимо еще {slack} незавершенных)"
+        )
+    return reasons
 
-    reports = {int(path.rstrip("/").split("/")[-2]): n for n, (_, _, path, _) in enumerate(schools)}
-    cells = Cell.objects.filter(report_id__in=reports, table__key=TABLE).values_list(
-        "report_id", "row_key", "column_key", "version"
-    )
-    return {(reports[report], row, column): version for report, row, column, version in cells}
+
+def written_saves(schools) -> int:
+    return sum(versions(schools).values())
 
 
 # ------------------------------------------------------------------ thread clients
@@ -478,8 +614,7 @@ def measure(sessions, target, args_for) -> tuple[float, int]:
     return time.perf_counter() - started, sum(errors)
 
 
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+# ------------------------------------------------------------------ the run
 
 
 def main():
@@ -488,9 +623,14 @@ def main():
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--rate", type=float, default=100.0, help="open model: autosaves/s")
     parser.add_argument("--open-duration", type=float, default=20.0)
+    parser.add_argument("--schools", type=int, default=128, help="open model: 64–200 schools")
+    parser.add_argument("--connections", type=int, default=32, help="open model: keep-alive")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--open-only", action="store_true")
     args = parser.parse_args()
-    clients = [min(SCHOOLS, max(1, int(c))) for c in args.clients.split(",")]
+    clients = [max(1, int(c)) for c in args.clients.split(",")]
+    count = max([args.schools, *clients])
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-autosave-")
     env = {
@@ -504,69 +644,83 @@ def main():
     }
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     wrk = ensure_wrk()
-    schools = prepare(env)
+    schools = prepare(env, count)
+    from django.conf import settings
+
     schools_file = Path(tmp.name) / "schools.tsv"
     script = Path(tmp.name) / "bench.lua"
     script.write_text(WRK_SCRIPT)
     print(f"load before: {uptime()}")
+    pooled = "pool" in settings.DATABASES["default"].get("OPTIONS", {})
     print(
-        f"Сервер: gunicorn 2 процесса × 4 потока, {database}, bench.settings "
-        f"(сессии: {'CACHE_URL задан' if os.environ.get('CACHE_URL') else 'без CACHE_URL'})"
+        f"Сервер: gunicorn {args.workers} процесса × {args.threads} потока, {database}"
+        f"{' (пул соединений)' if pooled else ''}, bench.settings; сессии: "
+        f"{settings.SESSION_ENGINE.rsplit('.', 1)[-1]}"
+        f"{' (CACHE_URL задан)' if os.environ.get('CACHE_URL') else ' (CACHE_URL не задан)'}; "
+        f"ОО замера: {count}, у каждой свой вход, своя сессия, свой отчет"
     )
     port = free_port()
-    server = start_server(env, port)
-    results = []
+    server = start_server(env, port, args.workers, args.threads)
+    print(f"Генератор нагрузки: {pin_generator()}")
+    problems: list[str] = []
     try:
         if not args.open_only:
-            for count in clients:
-                # Versions come from the database afresh before each run (wrk threads keep them).
-                schools_file.write_text(
-                    "\n".join("\t".join(map(str, school)) for school in _fresh(schools)) + "\n"
-                )
-                run_wrk(wrk, port, str(script), str(schools_file), "bare", count, 2)  # warm-up
-                bare = run_wrk(wrk, port, str(script), str(schools_file), "bare", count,
-                               args.duration)  # fmt: skip
-                save = run_wrk(wrk, port, str(script), str(schools_file), "save", count,
-                               args.duration)  # fmt: skip
-                results.append((count, bare, save))
+            for n in clients:
+                write_schools(schools_file, schools, n)
+                wrk_args = (wrk, server, port, str(script), str(schools_file))
+                run_wrk(*wrk_args, "bare", n, 2)  # warm-up
+                bare = run_wrk(*wrk_args, "bare", n, args.duration)
+                problems += invalid_reasons(f"простая, {n} клиентов", bare, None, 0)
+                before = written_saves(schools)
+                save = run_wrk(*wrk_args, "save", n, args.duration)
+                written = written_saves(schools) - before
+                problems += invalid_reasons(f"автосохранение, {n} клиентов", save, written, n)
                 print(
-                    f"клиентов {count:>2}: простая {bare['rate']:7.1f}/с p50 {bare['p50']:6.1f} "
-                    f"p99 {bare['p99']:7.1f} мс (ошибок {bare['errors']}) | автосохранение "
-                    f"{save['rate']:7.1f}/с p50 {save['p50']:6.1f} p99 {save['p99']:7.1f} мс "
-                    f"(ошибок {save['errors']}) | отношение {save['rate'] / bare['rate']:.2f}",
+                    f"клиентов {n:>2}: простая {bare['rate']:7.1f}/с p50 {bare['p50']:6.1f} "
+                    f"p99 {bare['p99']:7.1f} мс | автосохранение {save['rate']:7.1f}/с "
+                    f"p50 {save['p50']:6.1f} p99 {save['p99']:7.1f} мс | отношение "
+                    f"{save['rate'] / bare['rate']:.2f}\n"
+                    f"            автосохранений {save['requests']}, не 2xx "
+                    f"{bare['non2xx'] + save['non2xx']} (409: {save['conflicts']}), не сохранено "
+                    f"{save['unsaved']}, ошибок соединения {bare['errors'] + save['errors']}; "
+                    f"в базе записей {written}; ЦП gunicorn на запрос: простая "
+                    f"{bare['server_ms']:.1f} мс, автосохранение {save['server_ms']:.1f} мс; "
+                    f"ЦП wrk {save['cpu'] * 100:.0f} % ядра",
                     flush=True,
                 )
-        # Each school's four «Классы» cells in turn, so a cell is revisited only every
-        # 4 × 32 requests; the versions start from the database and follow the answers.
-        versions = dict.fromkeys(_cell_keys(schools), 0)
-        versions.update(_versions(schools))
-        asyncio.run(open_model(port, schools, versions, args.rate, 3))  # warm-up, not counted
-        opened = asyncio.run(open_model(port, schools, versions, args.rate, args.open_duration))
+        known = versions(schools)
+        asyncio.run(
+            open_model(port, schools, known, args.rate, 3, args.connections)
+        )  # warm-up, not counted
+        known = versions(schools)
+        before, cpu = written_saves(schools), server_cpu(server)
+        opened = asyncio.run(
+            open_model(port, schools, known, args.rate, args.open_duration, args.connections)
+        )
+        cpu = server_cpu(server) - cpu
+        written = written_saves(schools) - before
+        problems += invalid_reasons("открытая модель", opened, written, 0)
         print(
-            f"Открытая модель: предложено {opened['offered']:.0f}/с, выполнено "
-            f"{opened['achieved']:.1f}/с, p50 {opened['p50']:.1f} мс, p99 {opened['p99']:.1f} мс, "
-            f"max {opened['max']:.0f} мс, ошибок {opened['errors']}, конфликтов "
-            f"{opened['conflicts']} из {opened['requests']}"
+            f"Открытая модель ({len(schools)} ОО × {len(OPEN_CELLS)} ячейки, до "
+            f"{opened['connections']} соединений): предложено {opened['offered']:.0f}/с, "
+            f"выполнено {opened['achieved']:.1f}/с, p50 {opened['p50']:.1f} мс, "
+            f"p99 {opened['p99']:.1f} мс, max {opened['max']:.0f} мс\n"
+            f"            автосохранений {opened['requests']}, не 2xx {opened['non2xx']} "
+            f"(409: {opened['conflicts']}), не сохранено {opened['unsaved']}, ошибок соединения "
+            f"{opened['errors']}, ячейка еще ждала ответа {opened['overlap']}; в базе записей "
+            f"{written}; ЦП gunicorn {cpu * 1000 / opened['requests']:.1f} мс на автосохранение; "
+            f"генератор: ЦП {opened['cpu'] * 100:.0f} % ядра, опоздание отправки до "
+            f"{opened['lag']:.1f} мс"
         )
     finally:
         server.terminate()
         server.wait(timeout=15)
         tmp.cleanup()
     print(f"load after: {uptime()}")
-
-
-def _fresh(schools):
-    """The schools with their cell's current version read from the database."""
-    from datacollection.models import Cell
-
-    fresh = []
-    for cookie, token, path, _ in schools:
-        report_pk = int(path.rstrip("/").split("/")[-2])
-        cell = Cell.objects.filter(
-            report_id=report_pk, table__key=TABLE, row_key=ROW, column_key=COLUMN
-        ).first()
-        fresh.append((cookie, token, path, cell.version if cell else 0))
-    return fresh
+    if problems:
+        print("INVALID: замер недостоверен —\n  " + "\n  ".join(problems))
+        raise SystemExit(1)
+    print("VALID: все ответы 2xx, все ячейки сохранены, в базе ровно столько записей")
 
 
 if __name__ == "__main__":

@@ -91,11 +91,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # After a database restart every pooled connection is dead: `check` tests each one as it
     # is handed out and replaces a dead one, so the portal recovers by itself; while the
     # database is down a request waits at most DB_POOL_TIMEOUT seconds and answers 503.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    DB_POOL = {
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=10),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DB_POOL
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # With health checks on, Django hands the pool `ConnectionPool.check_connection` itself
     # (passing `check` in the options as well makes the pool refuse to start).
