@@ -266,14 +266,21 @@ def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess
         cwd=ROOT,
         env={**os.environ, **env},
     )
-    for _ in range(200):
+    # Ready when answering (the workers import Django after the socket is open): a few
+    # requests, so that every worker has most likely answered one.
+    answered, deadline = 0, time.monotonic() + 60
+    while answered < 4 * workers and time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return server
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", BARE_PATH)
+            answered += connection.getresponse().status == 302  # to the login page
+            connection.close()
         except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
+            time.sleep(0.2)
+    if answered < 4 * workers:
+        server.terminate()
+        raise SystemExit("gunicorn did not start")
+    return server
 
 
 def server_cpu(server: subprocess.Popen) -> float:
@@ -320,6 +327,8 @@ def run_wrk(wrk, server, port, script, schools_file, mode, clients, duration):
     if not match:
         raise SystemExit(f"INVALID: wrk gave no result\n{output}")
     requests, seconds, p50, p99, errors, non2xx, conflicts, unsaved, saved = match.groups()
+    if int(requests) == 0:
+        raise SystemExit(f"INVALID: wrk got no answer in {duration} s\n{output}")
     return {
         "rate": int(requests) / float(seconds),
         "p50": int(p50) / 1000,

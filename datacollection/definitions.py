@@ -2,6 +2,7 @@
 and the definition problems that make a form unusable."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -65,10 +66,12 @@ def form_definition_errors(form: Form) -> list[str]:
 CACHE_SECONDS = 60 * 60 * 24
 
 
+@lru_cache(maxsize=64)
 def cached_form(form_id: int, version: int) -> list[TableDefinition]:
-    """The definition of a form, from the cache when this version of it was loaded before (no
-    query: the autosave path). The key holds `Form.version`, which every change of the
-    definition bumps, so a stale definition is never served."""
+    """The definition of a form, kept in the process and in the shared cache once this version
+    of it was loaded (no query, no cache round trip: the autosave path). The key holds
+    `Form.version`, which every change of the definition bumps, so a stale definition is never
+    served. Callers only read it (several requests share the same objects)."""
     key = f"datacollection:form:{form_id}:v{version}"
     definitions = cache.get(key)
     if definitions is None:

@@ -17,6 +17,7 @@ tests/test_datacollection_autosave_queries.py).
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -65,21 +66,28 @@ class CellsSaved:
     cells: list = field(default_factory=list)  # the decided cells, in request order
 
 
+@cache
+def _reports_with_window():
+    """The locking read's queryset without its filter, built once per process: building it is
+    most of the read's cost in Python (a clone per request is cheap)."""
+    extension = Extension.objects.filter(
+        collection=OuterRef("collection_id"), organization=OuterRef("organization_id")
+    ).values("until")[:1]
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("collection__form")
+        .annotate(extension_until=Subquery(extension))
+    )
+
+
 def _locked_report(report_pk: int, user: User, at: datetime) -> Report:
     """The ONE locking read: the report (only the user's own organization's: scope), its
     collection and form version (select_related) and the organization's extension (a
     subquery), so the open window is decided without another query."""
     if not permissions.is_organization_user(user):
         raise ReportNotFoundForWriting()
-    extension = Extension.objects.filter(
-        collection=OuterRef("collection_id"), organization=OuterRef("organization_id")
-    ).values("until")[:1]
     report = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("collection__form")
-        .annotate(extension_until=Subquery(extension))
-        .filter(pk=report_pk, organization_id=user.organization_id)
-        .first()
+        _reports_with_window().filter(pk=report_pk, organization_id=user.organization_id).first()
     )
     if report is None:
         raise ReportNotFoundForWriting()
