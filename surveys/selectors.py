@@ -148,19 +148,6 @@ def completion_percent(organization: Organization) -> float:
     return 100 * organization.completed / organization.issued if organization.issued else 0.0
 
 
-def completion_by_organization(*, questionnaire: Questionnaire, user: User) -> list[Organization]:
-    """Participating organizations in the user's scope with their counts and completion
-    (`completed / issued`): one query, whatever the number of organizations."""
-    rows = list(
-        completion_organizations(questionnaire=questionnaire, user=user).select_related(
-            "municipality"
-        )
-    )
-    for row in rows:
-        row.completion_percent = completion_percent(row)
-    return rows
-
-
 def completion_cells(
     questionnaires: list[Questionnaire], organization_ids
 ) -> dict[tuple[int, int], tuple[int, int]]:

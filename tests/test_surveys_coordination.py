@@ -346,3 +346,51 @@ def test_a_return_address_elsewhere_is_not_followed(regional, teachers, organiza
 def test_municipal_coordinators_get_403(municipal, teachers, organizations):
     assert remind(client_for(municipal), teachers).status_code == HTTPStatus.FORBIDDEN
     assert not Notification.objects.exists()
+
+
+# ------------------------------------------------------------------ the completion page
+
+
+def test_the_completion_page_filters_below_a_rate_like_a_direct_count(
+    regional, teachers, organizations
+):
+    url = reverse("surveys:completion", args=[teachers.pk])
+    client = client_for(regional)
+    for below in (25, 50, 75, 100):
+        page = client.get(url, {"below": below}).context["page"]
+        expected = [
+            o.login
+            for o in Organization.objects.filter(region=regional.region).order_by("login")
+            if direct_share(teachers, o) < below
+        ]
+        assert [row.login for row in page] == expected
+
+
+def test_a_row_reminder_reaches_that_organization_only(regional, teachers, organizations):
+    client = client_for(regional)
+    url = reverse("surveys:completion", args=[teachers.pk])
+    page = client.get(url).content.decode()
+    assert page.count('name="organization"') == 2  # 50 % and 25 %; the 100 % has no button
+    response = client.post(
+        reverse("surveys:remind", args=[teachers.pk]),
+        {"organization": organizations[1].pk, "below": "100", "next": url},
+    )
+    assert response.url == url
+    assert reminded_organizations() == {"edu470002"}
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_the_completion_page_is_paged_in_a_fixed_number_of_queries(
+    count, as_user, regional, municipality, django_assert_num_queries
+):
+    organizations = many_organizations(municipality, count)
+    questionnaire = make_questionnaire(organizations=organizations)
+    issue_codes(questionnaire, organizations, issued=3, completed=1)
+    client = as_user(regional)
+    url = reverse("surveys:completion", args=[questionnaire.pk])
+    # 1 session, 2 user, 3 the questionnaire, 4 the count of organizations (below the rate),
+    # 5 the page with three counts each and the municipality joined, 6 the bell.
+    with django_assert_num_queries(6):
+        response = client.get(url, {"below": "50", "page": "last"})
+    rows = response.content.decode().count('data-testid="completion-row"')
+    assert rows == (count % 100 or 100) and response.context["page"].paginator.count == count

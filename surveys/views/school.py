@@ -5,6 +5,7 @@ the summary. Questionnaires are found through `questionnaire_for_user_or_404`.""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,8 @@ from studies.selectors import study_for_user_or_404
 
 from .. import presenters, selectors, services
 from ..models import SurveyExport
+
+COMPLETION_PAGE_SIZE = 100
 
 
 def _int(value) -> int | None:
@@ -145,18 +148,23 @@ def _require_monitoring(user):
 
 @require_GET
 def completion(request, pk):
-    """Completion per organization in the coordinator's scope; «Напомнить» those below a
-    chosen share."""
+    """Completion per organization in the coordinator's scope, a page at a time; «Напомнить»
+    those below a chosen share."""
     _require_monitoring(request.user)
     questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
-    rows = selectors.completion_by_organization(questionnaire=questionnaire, user=request.user)
     below = _int(request.GET.get("below"))
-    if below is not None:
-        rows = [row for row in rows if row.completion_percent < below]
+    if below is not None and not 1 <= below <= 100:
+        below = None
+    organizations = selectors.completion_organizations(
+        questionnaire=questionnaire, user=request.user, below_percent=below
+    ).select_related("municipality")
+    page = Paginator(organizations, COMPLETION_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.completion_percent = selectors.completion_percent(row)
     return render(
         request,
         "surveys/completion.html",
-        {"questionnaire": questionnaire, "rows": rows, "below": below},
+        {"questionnaire": questionnaire, "page": page, "below": below},
     )
 
 
