@@ -102,9 +102,7 @@ def test_completion_per_organization_is_scoped_and_one_query(
     issue_code(questionnaire, org_same_municipality)
     send_response(questionnaire, org_other_region)
     with django_assert_num_queries(1):  # organizations in scope with three counts each
-        rows = list(
-            selectors.completion_organizations(questionnaire=questionnaire, user=regional)
-        )
+        rows = list(selectors.completion_organizations(questionnaire=questionnaire, user=regional))
     assert [(r.login, r.issued, r.completed, selectors.completion_percent(r)) for r in rows] == [
         ("edu470001", 2, 1, 50.0),
         ("edu470002", 1, 0, 0.0),
