@@ -1,22 +1,22 @@
 """Writes for monitoring: reminders, export jobs and their clean-up. The extension and the
 return for corrections are `datacollection.services`; views call those directly.
 
-Background work (e-mails, the export file) is enqueued with `transaction.on_commit`, so a task
-never starts before the row it reads is committed, and a rolled-back request enqueues nothing."""
+Reminders go out through `notifications` (recorded notices and e-mails). Background work (the
+e-mails, the export file) is enqueued with `transaction.on_commit`, so a task never starts
+before the row it reads is committed, and a rolled-back request enqueues nothing."""
 
 import contextlib
 import logging
 import tempfile
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
 from django.core.files import File
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +24,11 @@ from django.utils import timezone
 from accounts import audit, permissions
 from accounts.models import Organization, User
 from core.errors import AccessDenied, ServiceError
-from core.text import absolute_url, plural
+from core.text import plural
 from datacollection.definitions import load_form
 from datacollection.models import Collection
+from notifications.models import Kind
+from notifications.services import notify
 
 from . import presenters, selectors
 from .models import ExportJob
@@ -80,8 +82,8 @@ def organizations_dative(count: int) -> str:
 
 @dataclass(frozen=True)
 class ReminderResult:
-    sent: int
-    skipped: list[Organization]  # no e-mail address
+    sent: int  # organizations reminded (a notice in the cabinet, an e-mail where there is one)
+    skipped: list[Organization]  # no e-mail address: reminded in the cabinet only
 
     @property
     def message(self) -> str:
@@ -96,9 +98,10 @@ def reminder_send(
     target: str,
     request: HttpRequest | None = None,
 ) -> ReminderResult:
-    """Remind the organizations in the actor's scope that have not started (or not submitted).
-    The e-mails are sent by the `send_reminders` task after commit; organizations without an
-    e-mail address are returned as skipped."""
+    """Remind the organizations in the actor's scope that have not started (or not submitted)
+    through `notifications`: a notice in the cabinet of each one's users and an e-mail to its
+    address, both recorded, sent after commit. One event per deadline (an extension moves an
+    organization's own), so every organization reads its own date."""
     if not permissions.may_act_on_organizations(actor):
         raise MonitoringAccessDenied(NOT_ALLOWED_MESSAGE)
     _require_collection_in_scope(actor, collection)
@@ -109,65 +112,36 @@ def reminder_send(
             "pk", "login", "name", "email"
         )
     )
-    with_email = [org.pk for org in recipients if org.email]
     skipped = [org for org in recipients if not org.email]
+    by_deadline: dict[str, list[int]] = defaultdict(list)
+    for organization in recipients:
+        deadline = presenters.deadline_label(collection, organization.extension_until)
+        by_deadline[deadline].append(organization.pk)
+    # Each «Напомнить» is its own event: pressing it again a day later reminds again.
+    event = f"reminder:{collection.pk}:{uuid.uuid4().hex}"
+    title, study = collection.form.title, collection.study.title
+    for number, (deadline, organization_ids) in enumerate(sorted(by_deadline.items())):
+        notify(
+            kind=Kind.COORDINATOR_REMINDER,
+            text=(
+                f"Организация еще не сдала отчет «{title}» ({study}). Срок сдачи: {deadline}. "
+                "Откройте блок «Сбор данных», заполните таблицу и нажмите «Сдать отчет»."
+            ),
+            link=reverse("datacollection:collection_fill", kwargs={"collection_pk": collection.pk}),
+            event_key=f"{event}:{number}",
+            organizations=organization_ids,
+            subject=f"НИКО: напоминание о сдаче отчета «{title}»",
+        )
     audit.record(
         actor=actor,
         action="monitoring.reminder_sent",
         target=f"collection:{collection.pk}",
         request=request,
         recipients=target,
-        sent=len(with_email),
+        sent=len(recipients),
         skipped=[org.login for org in skipped],
     )
-    if with_email:
-        from .tasks import send_reminders
-
-        transaction.on_commit(
-            lambda: send_reminders.enqueue(collection_id=collection.pk, organization_ids=with_email)
-        )
-    return ReminderResult(sent=len(with_email), skipped=skipped)
-
-
-def reminders_deliver(*, collection_id: int, organization_ids: list[int]) -> int:
-    """Send one e-mail per organization (never a shared To/Cc: schools do not see each other's
-    addresses). Run by the task worker."""
-    collection = Collection.objects.select_related("form", "study").get(pk=collection_id)
-    organizations = (
-        Organization.objects.filter(pk__in=organization_ids)
-        .exclude(email="")
-        .annotate(
-            extension_until=Subquery(
-                collection.extensions.filter(organization=OuterRef("pk")).values("until")[:1]
-            )
-        )
-        .order_by("login")
-    )
-    messages = []
-    fill_url = absolute_url(
-        reverse("datacollection:collection_fill", kwargs={"collection_pk": collection.pk})
-    )
-    for organization in organizations.iterator(chunk_size=500):
-        deadline = presenters.deadline_label(collection, organization.extension_until)
-        body = (
-            "Здравствуйте!\n\n"
-            f"Образовательная организация {organization.name} (логин {organization.login}) "
-            f"еще не сдала отчет «{collection.form.title}» ({collection.study.title}) "
-            "в ЛК ФИС ОКО.\n"
-            f"Срок сдачи: {deadline}.\n\n"
-            "Откройте блок «Сбор данных» в личном кабинете, заполните таблицу и нажмите "
-            f"«Сдать отчет»: {fill_url}\n\n"
-            f"По вопросам работы ЛК ФИС ОКО: {settings.SUPPORT_EMAIL}.\n"
-        )
-        messages.append(
-            EmailMessage(
-                subject=f"НИКО: напоминание о сдаче отчета «{collection.form.title}»",
-                body=body,
-                to=[organization.email],
-            )
-        )
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    return ReminderResult(sent=len(recipients), skipped=skipped)
 
 
 # ---------------------------------------------------------------- exports

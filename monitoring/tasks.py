@@ -17,11 +17,3 @@ def export_results(job_id: int) -> None:
     services.export_run(job_id=job_id)
     export_finished(job_id=job_id)
     services.exports_cleanup(older_than=timedelta(days=settings.MONITORING_EXPORT_RETENTION_DAYS))
-
-
-@task()
-def send_reminders(collection_id: int, organization_ids: list[int]) -> int:
-    """E-mail the reminder to each organization that has an address."""
-    return services.reminders_deliver(
-        collection_id=collection_id, organization_ids=organization_ids
-    )

@@ -200,7 +200,7 @@ def remind(request, pk):
         more = f" и еще {len(result.skipped) - 50}" if len(result.skipped) > 50 else ""
         messages.warning(
             request,
-            f"Без адреса электронной почты, напоминание не отправлено "
+            f"Без адреса электронной почты, напоминание только в кабинете "
             f"({len(result.skipped)}): {skipped}{more}.",
         )
     return redirect("monitoring:collection_detail", pk=collection.pk)

@@ -12,9 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Region
+from core.text import msk
 from datacollection.models import Extension, Report, Submission
 from monitoring import presenters, selectors
-from tests.factories import OrganizationFactory, fill, make_collection, many_organizations, snapshot
+from notifications.models import EmailDelivery, Kind, Notification
+from tests.factories import (
+    OrganizationFactory,
+    OrganizationUserFactory,
+    fill,
+    make_collection,
+    many_organizations,
+    snapshot,
+)
 
 
 def direct_counts(collection, organizations) -> dict[str, int]:
@@ -344,12 +353,21 @@ def test_reminder_emails_those_that_have_not_submitted_and_lists_the_skipped(
     assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
     assert "не сдала отчет" in mail.outbox[0].body and "(МСК)" in mail.outbox[0].body
     assert f"http://127.0.0.1:8000/collections/{collection.pk}/fill/" in mail.outbox[0].body
+    # Every reminder is recorded by notifications: a notice for each organization's users (in
+    # the cabinet, also for those without an address) and an e-mail row per address.
+    reminded = Notification.objects.filter(kind=Kind.COORDINATOR_REMINDER)
+    assert set(reminded.values_list("organization_id", flat=True)) <= {o.pk for o in wanted}
+    assert set(
+        EmailDelivery.objects.filter(status=EmailDelivery.Status.SENT).values_list(
+            "organization_id", flat=True
+        )
+    ) == {o.pk for o in with_email}
     body = response.content.decode()
-    assert f"Напоминание отправлено {len(with_email)} организациям" in body
+    assert f"Напоминание отправлено {len(wanted)} организациям" in body
     skipped = [o.login for o in wanted if not o.email]
-    assert f"напоминание не отправлено ({len(skipped)}): {', '.join(sorted(skipped))}." in body
+    assert f"только в кабинете ({len(skipped)}): {', '.join(sorted(skipped))}." in body
     event = AuditEvent.objects.get(action="monitoring.reminder_sent")
-    assert event.actor == regional and event.details["sent"] == len(with_email)
+    assert event.actor == regional and event.details["sent"] == len(wanted)
     assert event.details["skipped"] == sorted(skipped)
 
 
@@ -365,7 +383,25 @@ def test_reminder_to_those_not_started_only(
         o.email for o in participants_47 if states[o.pk] in ("none", "not_started") and o.email
     }
     assert {m.to[0] for m in mail.outbox} == wanted
-    assert result.sent == len(wanted)
+    assert result.sent - len(result.skipped) == len(wanted)
+
+
+def test_a_reminder_names_each_organizations_own_deadline(
+    regional, collection, org, org_other_municipality
+):
+    from monitoring import services
+
+    for organization in (org, org_other_municipality):
+        OrganizationUserFactory(organization=organization)
+    until = collection.closes_at + timedelta(days=3)
+    Extension.objects.create(collection=collection, organization=org, until=until)
+    services.reminder_send(collection=collection, actor=regional, target="not_started")
+    notices = {
+        n.organization.login: n.text
+        for n in Notification.objects.filter(kind=Kind.COORDINATOR_REMINDER)
+    }
+    assert f"Срок сдачи: {msk(until)}." in notices["edu470001"]
+    assert f"Срок сдачи: {msk(collection.closes_at)}." in notices["edu470003"]
 
 
 def test_reminder_is_sent_only_after_commit(

@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Organization, User
+from notifications.models import EmailDelivery, Kind
 from studies import services
 from studies.grid import build_grid
 from studies.models import ChecklistTick, Stage, StageDate
@@ -127,6 +128,12 @@ def test_remind_reaches_every_organization_in_scope_that_has_not_done_the_item(
     assert response.status_code == HTTPStatus.FOUND
     assert len(mail.outbox) == 2  # edu470002, edu470003; not edu470001 (done), not region 78
     assert all("Знание нормативной документации" in message.body for message in mail.outbox)
+    # Recorded by notifications like every reminder: one e-mail row per organization, sent.
+    assert set(
+        EmailDelivery.objects.filter(
+            kind=Kind.COORDINATOR_REMINDER, status=EmailDelivery.Status.SENT
+        ).values_list("organization__login", flat=True)
+    ) == {"edu470002", "edu470003"}
 
 
 def test_municipal_coordinator_cannot_remind(study, municipal, as_user):

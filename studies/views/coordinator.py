@@ -121,7 +121,8 @@ def grid_remind(request, study_pk):
         if skipped:
             messages.warning(
                 request,
-                "Нет адреса электронной почты: " + ", ".join(o.login for o in skipped[:20]),
+                "Без адреса электронной почты, напоминание только в кабинете: "
+                + ", ".join(o.login for o in skipped[:20]),
             )
     url = reverse("studies:grid", kwargs={"study_pk": study.pk})
     return redirect(f"{url}?region={region.code}" if region else url)
