@@ -1,6 +1,7 @@
 """Labels, groupings and files of the study cycle: what the pages and sheets show."""
 
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -62,6 +63,44 @@ def checklist_stages(row: OrganizationReadiness) -> list[ChecklistStage]:
         ]
         stages.append(ChecklistStage(stage.value, stage.label, lines))
     return stages
+
+
+@dataclass
+class RoomBox:
+    """One box of the distribution board: a room (None: the codes not yet placed) and its codes."""
+
+    room: Room | None
+    codes: list
+
+    @property
+    def frozen(self) -> bool:
+        return self.room is not None and hasattr(self.room, "protocol")
+
+    @property
+    def key(self) -> str:
+        return str(self.room.pk) if self.room is not None else ""
+
+
+def distribution_boxes(rooms: list[Room], codes) -> list[RoomBox]:
+    """The codes grouped by room, in the rooms' order; the box of unplaced codes comes first
+    (they wait for a room)."""
+    boxes = {room.pk: RoomBox(room, []) for room in rooms}
+    unplaced = RoomBox(None, [])
+    for code in codes:
+        boxes.get(code.room_id, unplaced).codes.append(code)
+    return [unplaced, *boxes.values()]
+
+
+def distribution_state(placement: dict[int, int | None], rooms: list[Room]) -> dict:
+    """The distribution as the page's drag-and-drop module reads it after each save: where every
+    code is and how full every room is (JSON keys are strings)."""
+    listed = Counter(room for room in placement.values() if room is not None)
+    return {
+        "codes": {str(code): room for code, room in placement.items()},
+        "rooms": {
+            str(room.pk): {"listed": listed[room.pk], "capacity": room.capacity} for room in rooms
+        },
+    }
 
 
 def room_list_file_name(room: Room) -> str:

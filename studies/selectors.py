@@ -67,6 +67,15 @@ def rooms_of(study: Study, organization: Organization) -> QuerySet[Room]:
     )
 
 
+def placement_of(study: Study, organization: Organization) -> dict[int, int | None]:
+    """Where each of the organization's codes is now: {code id: room id, None if unplaced}."""
+    return dict(
+        ParticipantCode.objects.filter(study=study, organization=organization).values_list(
+            "pk", "room_id"
+        )
+    )
+
+
 def room_for_user_or_404(user: User, pk: int) -> Room:
     try:
         return (

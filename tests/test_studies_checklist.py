@@ -24,6 +24,7 @@ from tests.factories import (
     give_class,
     give_room,
     make_collection,
+    move_codes,
     participating_study,
 )
 
@@ -107,13 +108,10 @@ def test_room_lists_tick_when_every_room_list_is_printed_by_the_school(
 ):
     give_class(org_user, study, pupils=4)
     first, second = give_room(org_user, study, number="1"), give_room(org_user, study, number="2")
-    services.assign_codes(
-        user=org_user,
-        study=study,
-        organization=org,
-        assignments={
-            code.pk: (first if code.number % 2 else second).pk for code in first.study.codes.all()
-        },
+    move_codes(
+        org_user,
+        study,
+        {code: (first if code.number % 2 else second) for code in first.study.codes.all()},
     )
     as_user(org_user).get(reverse("studies:room_list", args=[first.pk]))
     assert states(study, org)["conduct_lists"].status == PENDING
@@ -277,9 +275,7 @@ def test_a_room_with_a_protocol_keeps_its_list(study, org, org_user):
     fill_protocol(org_user, room)
     code = room.codes.first()
     with pytest.raises(services.StudyError):
-        services.assign_codes(
-            user=org_user, study=study, organization=org, assignments={code.pk: other.pk}
-        )
+        move_codes(org_user, study, {code: other})
     with pytest.raises(services.StudyError):
         give_class(org_user, study, pupils=1)  # withdrawing a code marked present
     assert room.codes.count() == 2

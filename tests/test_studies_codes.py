@@ -12,6 +12,7 @@ from tests.factories import (
     OrganizationUserFactory,
     give_class,
     give_room,
+    move_codes,
     participating_study,
 )
 
@@ -105,21 +106,11 @@ def test_assigning_by_selects_moves_codes_and_checks_capacity(study, org_user):
     services.distribute_codes(user=org_user, study=study, organization=org_user.organization)
     moved = ParticipantCode.objects.get(code="80001")
     assert moved.room == small
-    services.assign_codes(
-        user=org_user,
-        study=study,
-        organization=org_user.organization,
-        assignments={moved.pk: big.pk},
-    )
+    move_codes(org_user, study, {moved: big})
     moved.refresh_from_db()
     assert moved.room == big and moved.code == "80001"
     with pytest.raises(services.StudyError) as refused:
-        services.assign_codes(
-            user=org_user,
-            study=study,
-            organization=org_user.organization,
-            assignments={code.pk: small.pk for code in ParticipantCode.objects.all()},
-        )
+        move_codes(org_user, study, dict.fromkeys(ParticipantCode.objects.all(), small))
     assert refused.value.message == room_rules.ROOM_OVERFULL.format(
         number="101", capacity=1, count=3
     )
@@ -131,12 +122,7 @@ def test_assigning_a_code_of_another_organization_is_refused(study, org_user, ot
     room = give_room(org_user, study)
     foreign = ParticipantCode.objects.get()
     with pytest.raises(services.StudyError) as refused:
-        services.assign_codes(
-            user=org_user,
-            study=study,
-            organization=org_user.organization,
-            assignments={foreign.pk: room.pk},
-        )
+        move_codes(org_user, study, {foreign: room})
     assert refused.value.message == room_rules.UNKNOWN_CODE
     foreign.refresh_from_db()
     assert foreign.room is None

@@ -5,11 +5,22 @@ from .checklist import room_list_issued, statistical_report_opened, tick_item, u
 from .codes import remove_school_class, save_school_class
 from .protocols import save_room_protocol
 from .results import results_from_codes
-from .rooms import assign_codes, distribute_codes, remove_room, save_room
+from .rooms import (
+    CodeMove,
+    DistributionChanged,
+    UnknownObject,
+    assign_codes,
+    distribute_codes,
+    remove_room,
+    save_room,
+)
 from .transfer import protocol_from_rooms, room_totals
 
 __all__ = [
+    "CodeMove",
+    "DistributionChanged",
     "StudyError",
+    "UnknownObject",
     "assign_codes",
     "check_school_writes",
     "distribute_codes",

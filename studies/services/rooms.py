@@ -4,8 +4,10 @@ Distribution moves codes between rooms and never touches the codes themselves. A
 protocol is filled is frozen: its list is what the organizer signed.
 """
 
+from collections import Counter
+from dataclasses import dataclass
+
 from django.db import transaction
-from django.db.models import Count
 
 from accounts.audit import record
 from accounts.models import Organization, User
@@ -26,16 +28,31 @@ NOT_ENOUGH_SEATS = (
     "Мест в аудиториях ({seats}) меньше, чем участников ({codes}): "
     "добавьте аудиторию или увеличьте число мест."
 )
-ROOM_OVERFULL = "В аудитории {number} {capacity} мест, а назначено {count} участников."
+ROOM_OVERFULL = (
+    "В аудитории {number} не хватает мест: их {capacity}, а участников стало бы {count}. "
+    "Распределение не изменено."
+)
+DISTRIBUTION_CHANGED = (
+    "Пока страница была открыта, распределение изменилось: участник {code} уже {where}. "
+    "Проверьте распределение и повторите."
+)
 UNKNOWN_CODE = "Код участника не найден среди кодов вашей организации."
 UNKNOWN_ROOM = "Аудитория не найдена."
 ROOM_HAS_PROTOCOL = "У аудитории {number} заполнен протокол: ее нельзя удалить."
 
 
+class UnknownObject(StudyError):
+    """A code or room that is not this school's in this study: answered as not found."""
+
+
+class DistributionChanged(StudyError):
+    """The person moved a code from where it no longer is: someone changed it meanwhile."""
+
+
 def _room(study, organization, room_id) -> Room:
     room = Room.objects.filter(pk=room_id, study=study, organization=organization).first()
     if room is None:
-        raise StudyError(UNKNOWN_ROOM)
+        raise UnknownObject(UNKNOWN_ROOM)
     return room
 
 
@@ -148,62 +165,88 @@ def distribute_codes(
     return {str(pk): len(pks) for pk, pks in placed.items()}
 
 
+@dataclass(frozen=True)
+class CodeMove:
+    """One code to `room_id` (None: unplaced), asked by a person who saw it in `seen_room_id`."""
+
+    code_id: int
+    room_id: int | None
+    seen_room_id: int | None
+
+
+def _where(room: Room | None) -> str:
+    return f"в аудитории {room.number}" if room is not None else "не распределен"
+
+
 @transaction.atomic
 def assign_codes(
     *,
     user: User,
     study: Study,
     organization: Organization,
-    assignments: dict[int, int | None],
+    moves: list[CodeMove],
     request=None,
 ) -> int:
-    """Move codes to the chosen rooms ({code id: room id or None}). All or nothing: an unknown
-    code or room, a frozen room or an overfull room refuses the whole change."""
+    """Move codes to the chosen rooms, the one rule behind the selects and the dragging. A move
+    whose room is the one the person saw asks for nothing and is skipped, so a stale page never
+    undoes someone else's change. All or nothing: an unknown code or room, a code moved
+    elsewhere meanwhile, a frozen room or a room beyond its capacity refuses the whole change."""
     check_school_writes(user=user, study=study, organization=organization)
+    # Locking the school's rooms serializes every change of its distribution.
     rooms = {
         room.pk: room
         for room in Room.objects.filter(study=study, organization=organization)
         .select_for_update(of=("self",))
         .select_related("protocol")
     }
+    moves = [move for move in moves if move.room_id != move.seen_room_id]
     codes = {
         code.pk: code
         for code in ParticipantCode.objects.filter(
-            study=study, organization=organization, pk__in=list(assignments)
+            study=study, organization=organization, pk__in=[move.code_id for move in moves]
         )
     }
-    if len(codes) != len(assignments):
-        raise StudyError(UNKNOWN_CODE)
+    if len(codes) != len({move.code_id for move in moves}):
+        raise UnknownObject(UNKNOWN_CODE)
     changed = []
-    for code_pk, room_pk in assignments.items():
-        code = codes[code_pk]
-        if room_pk is not None and room_pk not in rooms:
-            raise StudyError(UNKNOWN_ROOM)
-        if code.room_id == room_pk:
-            continue
-        for touched in (code.room_id, room_pk):
+    for move in moves:
+        code = codes[move.code_id]
+        if move.room_id is not None and move.room_id not in rooms:
+            raise UnknownObject(UNKNOWN_ROOM)
+        if code.room_id == move.room_id:
+            continue  # someone made the same move meanwhile
+        if code.room_id != move.seen_room_id:
+            raise DistributionChanged(
+                DISTRIBUTION_CHANGED.format(code=code.code, where=_where(rooms.get(code.room_id)))
+            )
+        for touched in (code.room_id, move.room_id):
             if touched is not None and _has_protocol(rooms[touched]):
                 raise StudyError(ROOM_FROZEN.format(number=rooms[touched].number))
-        code.room_id = room_pk
+        code.room_id = move.room_id
         changed.append(code)
-    ParticipantCode.objects.bulk_update(changed, ["room"])
-    counts = dict(
-        ParticipantCode.objects.filter(study=study, organization=organization, room__isnull=False)
-        .values_list("room")
-        .annotate(n=Count("pk"))
+    receiving = {code.room_id for code in changed} - {None}
+    counts = Counter(
+        ParticipantCode.objects.filter(study=study, organization=organization, room__in=receiving)
+        .exclude(pk__in=[code.pk for code in changed])
+        .values_list("room", flat=True)
     )
-    for room_pk, count in counts.items():
+    counts.update(code.room_id for code in changed if code.room_id is not None)
+    for room_pk in sorted(receiving, key=lambda pk: rooms[pk].number):
         room = rooms[room_pk]
-        if count > room.capacity:
+        if counts[room_pk] > room.capacity:
             raise StudyError(
-                ROOM_OVERFULL.format(number=room.number, capacity=room.capacity, count=count)
+                ROOM_OVERFULL.format(
+                    number=room.number, capacity=room.capacity, count=counts[room_pk]
+                )
             )
-    record(
-        actor=user,
-        action="studies.codes_assigned",
-        organization=organization,
-        target=study.code,
-        request=request,
-        moved={code.code: code.room_id for code in changed},
-    )
+    ParticipantCode.objects.bulk_update(changed, ["room"])
+    if changed:
+        record(
+            actor=user,
+            action="studies.codes_assigned",
+            organization=organization,
+            target=study.code,
+            request=request,
+            moved={code.code: code.room_id for code in changed},
+        )
     return len(changed)

@@ -329,6 +329,13 @@ CASES: dict[str, Case] = {
     "studies:participants": Case(SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk}),
     "studies:codes_print": Case(SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk}),
     "studies:rooms": Case(SCHOOL_ONLY, kwargs=lambda w: {"study_pk": w["study"].pk}),
+    # The distribution's one save (the form of selects and the dragging): an empty change is
+    # saved and sent back to the rooms page.
+    "studies:rooms_assign": Case(
+        {**SCHOOL_ONLY, "organization": FOUND},
+        method="post",
+        kwargs=lambda w: {"study_pk": w["study"].pk},
+    ),
     "studies:room_list": Case(SCHOOL_ONLY, kwargs=lambda w: {"pk": w["room"].pk}),
     "studies:room_list_xlsx": Case(SCHOOL_ONLY, kwargs=lambda w: {"pk": w["room"].pk}),
     "studies:room_protocol": Case(SCHOOL_ONLY, kwargs=lambda w: {"pk": w["room"].pk}),
