@@ -72,8 +72,10 @@ def test_school_issues_codes_distributes_them_moves_one_and_prints_a_room_list(p
     expect(page.locator("[data-room='101'] [data-testid=room-listed]")).to_have_text("3")
     expect(page.locator("[data-room='102'] [data-testid=room-listed]")).to_have_text("2")
 
-    page.get_by_label("Аудитория участника 80001").select_option(label="102")
-    page.get_by_role("button", name="Сохранить распределение").click()
+    page.get_by_label("Аудитория участника 80001").select_option(label="102")  # saved at once
+    expect(page.get_by_test_id("distribution-status")).to_have_text(
+        "Сохранено: 80001 — аудитория 102."
+    )
     expect(page.locator("[data-room='102'] [data-testid=room-listed]")).to_have_text("3")
     assert ParticipantCode.objects.get(code="80001").room.number == "102"
 
