@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, school
+from .views import coordinator, distribution, school
 
 app_name = "studies"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("<int:study_pk>/participants/", school.participants, name="participants"),
     path("<int:study_pk>/participants/print/", school.codes_print, name="codes_print"),
     path("<int:study_pk>/rooms/", school.rooms, name="rooms"),
-    path("<int:study_pk>/rooms/assign/", school.rooms_assign, name="rooms_assign"),
+    path("<int:study_pk>/rooms/assign/", distribution.rooms_assign, name="rooms_assign"),
     path("rooms/<int:pk>/list/", school.room_list, name="room_list"),
     path("rooms/<int:pk>/list.xlsx", school.room_list_xlsx, name="room_list_xlsx"),
     path("rooms/<int:pk>/protocol/", school.room_protocol, name="room_protocol"),

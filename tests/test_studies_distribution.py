@@ -11,7 +11,7 @@ from django.urls import reverse
 from studies import services
 from studies.models import ParticipantCode
 from studies.services import rooms as room_rules
-from studies.views import school as school_views
+from studies.views import distribution as distribution_views
 from tests.factories import (
     OrganizationUserFactory,
     give_class,
@@ -88,7 +88,7 @@ def test_a_dragged_code_is_saved_and_the_answer_is_the_distribution_now(
 def test_the_form_of_selects_saves_through_the_same_address(study, org_user, as_user):
     response = post_move(as_user(org_user), study, code("80001"), None, follow=True)
     assert response.redirect_chain == [(reverse("studies:rooms", args=[study.pk]), 302)]
-    assert school_views.SAVED in response.content.decode()
+    assert distribution_views.SAVED in response.content.decode()
     assert placement()["80001"] is None
 
 
@@ -194,5 +194,5 @@ def test_a_room_that_is_not_a_number_is_refused(study, org_user, as_user, two_ro
         **BY_SCRIPT,
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert response.json()["error"] == school_views.BAD_ASSIGNMENT
+    assert response.json()["error"] == distribution_views.BAD_ASSIGNMENT
     assert placement()["80001"] == "101"

@@ -3,16 +3,15 @@ distribution, room lists, room protocols. Only the organization itself opens the
 gets 404 (coordinators watch through the readiness grid)."""
 
 from datetime import date, time
-from http import HTTPStatus
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
-from core.errors import AccessDenied, ServiceError
+from core.errors import ServiceError
 
 from .. import presenters, services
 from ..models import ChecklistTick, RoomProtocol
@@ -20,17 +19,12 @@ from ..readiness import checklist_settings, readiness
 from ..selectors import (
     classes_of,
     codes_of,
-    placement_of,
     room_codes,
     room_for_user_or_404,
     rooms_of,
     stage_calendar,
     study_for_user_or_404,
 )
-
-SAVED = "Распределение сохранено."
-SAVED_SHORT = "Сохранено"  # the status line beside the board
-BAD_ASSIGNMENT = "Некорректный запрос: аудитория и участник указываются номерами."
 
 
 def _school(request, study_pk):
@@ -250,68 +244,6 @@ def rooms(request, study_pk):
             "totals": services.room_totals(study, organization),
         },
     )
-
-
-def _room_or_none(value: str) -> int | None:
-    """A room field: empty means «не распределен»; anything else must be a number."""
-    if value.strip() == "":
-        return None
-    return int(value)
-
-
-def _moves(post) -> list[services.CodeMove]:
-    """`code-<id>`: the room chosen for the code, `seen-<id>`: the room the page showed it in."""
-    moves = []
-    for key, value in post.items():
-        if key.startswith("code-"):
-            code_id = int(key.removeprefix("code-"))
-            seen = _room_or_none(post.get(f"seen-{code_id}", ""))
-            moves.append(services.CodeMove(code_id, _room_or_none(value), seen))
-    return moves
-
-
-def _assign_status(error: ServiceError) -> HTTPStatus:
-    if isinstance(error, services.UnknownObject):
-        return HTTPStatus.NOT_FOUND
-    if isinstance(error, AccessDenied):
-        return HTTPStatus.FORBIDDEN
-    if isinstance(error, services.DistributionChanged):
-        return HTTPStatus.CONFLICT
-    return HTTPStatus.BAD_REQUEST
-
-
-@require_POST
-def rooms_assign(request, study_pk):
-    """The one save of the distribution. The form of selects (no script) gets a redirect with a
-    message; the page's drag-and-drop module (`X-Requested-With: fetch`) gets JSON: the message
-    and the distribution as it now is, whether the change was saved or refused."""
-    study, organization = _school(request, study_pk)
-    by_script = request.headers.get("X-Requested-With") == "fetch"
-    error = None
-    try:
-        services.assign_codes(
-            user=request.user,
-            study=study,
-            organization=organization,
-            moves=_moves(request.POST),
-            request=request,
-        )
-    except ValueError:
-        error = ServiceError(BAD_ASSIGNMENT)
-    except ServiceError as refusal:
-        error = refusal
-    if not by_script:
-        if error is None:
-            messages.success(request, SAVED)
-        else:
-            messages.error(request, error.message)
-        return redirect("studies:rooms", study_pk=study.pk)
-    state = presenters.distribution_state(
-        placement_of(study, organization), list(rooms_of(study, organization))
-    )
-    if error is None:
-        return JsonResponse({"message": SAVED_SHORT, **state})
-    return JsonResponse({"error": error.message, **state}, status=_assign_status(error))
 
 
 @require_GET
