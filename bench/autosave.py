@@ -22,11 +22,13 @@ view and of the autosave, and their ratio.
 
 Open model: a paced generator (asyncio, raw HTTP/1.1 keep-alive connections; no `wrk2` in
 Debian or PyPI) sends autosaves at fixed times, `--rate` per second, whatever the answers,
-round-robin over all the schools and four cells of each (a cell is revisited every
-4 × schools / rate seconds, after its previous answer came back with the version to send),
-and measures every latency from the *scheduled* send time, so a slow server is not hidden by
-the generator waiting for it (no coordinated omission). Prints offered and achieved rate,
-p50/p99/max, the errors, and the generator's own CPU use.
+round-robin over all the schools and four cells of each (a cell comes round every
+4 × schools / rate seconds; like the table page, its save is sent once the previous one of
+that cell has answered with the version to send), and measures every latency from the
+*scheduled* send time, so a slow server is not hidden by the generator waiting for it (no
+coordinated omission). Prints offered and achieved rate, p50/p99/max, the errors, how many
+saves had to wait for their cell's previous answer (the server not keeping up), and the
+generator's own CPU use.
 
 A run is valid only if every autosave answered 2xx with every cell saved, and the database
 holds exactly the saves answered (cell versions summed before and after). Otherwise the
@@ -147,7 +149,11 @@ def ensure_wrk() -> str:
 
 
 def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    # In UTC like `date` (django.setup() sets this process's TZ to Moscow).
+    command = ["uptime"]
+    return subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "TZ": "UTC"}
+    ).stdout.strip()
 
 
 # ------------------------------------------------------------------ the schools
@@ -283,19 +289,55 @@ def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess
     return server
 
 
+def _cpu_seconds(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds used so far) of a process, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_cpu(server: subprocess.Popen) -> float:
-    """CPU seconds used so far by gunicorn's master and workers (from /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+    """CPU seconds used so far by gunicorn's master and workers."""
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, parent = int(stat.parent.name), int(fields[1])
-        if pid == server.pid or parent == server.pid:
-            total += (int(fields[11]) + int(fields[12])) / ticks
+        found = _cpu_seconds(int(stat.parent.name))
+        if found and (int(stat.parent.name) == server.pid or found[0] == server.pid):
+            total += found[1]
     return total
+
+
+def database_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving the bench database other
+    than this script's own (gunicorn's pooled connections); {} on SQLite or another host."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.settings_dict["HOST"] not in (
+        "127.0.0.1",
+        "localhost",
+        "",
+    ):
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [pid for (pid,) in cursor.fetchall()]
+    return {pid: found[1] for pid in pids if (found := _cpu_seconds(pid))}
+
+
+def database_cpu_since(before: dict[int, float]) -> float | None:
+    """CPU seconds the backends alive before and now used in between."""
+    if not before:
+        return None
+    now = database_cpu()
+    return sum(now[pid] - before[pid] for pid in now.keys() & before.keys())
+
+
+def cpu_ms(seconds: float | None, requests: int) -> str:
+    return "—" if seconds is None else f"{seconds * 1000 / max(1, requests):.1f} мс"
 
 
 def children_cpu() -> float:
@@ -320,9 +362,10 @@ def run_wrk(wrk, server, port, script, schools_file, mode, clients, duration):
         wrk, f"-t{clients}", f"-c{clients}", f"-d{duration}s", "--timeout", "10s",
         "-s", script, f"http://127.0.0.1:{port}", "--", mode, schools_file,
     ]  # fmt: skip
-    before, server_before = children_cpu(), server_cpu(server)
+    before, server_before, database_before = children_cpu(), server_cpu(server), database_cpu()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     cpu, server_used = children_cpu() - before, server_cpu(server) - server_before
+    database_used = database_cpu_since(database_before)
     match = re.search(r"RESULT " + r" ".join([r"(\d+)", r"([\d.]+)"] + [r"(\d+)"] * 7), output)
     if not match:
         raise SystemExit(f"INVALID: wrk gave no result\n{output}")
@@ -341,6 +384,7 @@ def run_wrk(wrk, server, port, script, schools_file, mode, clients, duration):
         "requests": int(requests),
         "cpu": cpu / float(seconds),
         "server_ms": server_used * 1000 / max(1, int(requests)),
+        "database_ms": cpu_ms(database_used, int(requests)),
     }
 
 
@@ -370,14 +414,16 @@ async def _exchange(connection, request: bytes) -> tuple[int, bytes]:
 async def open_model(port, schools, known: dict, rate, duration, connections) -> dict:
     """Autosaves at fixed times (`rate` per second for `duration` s), whatever the answers.
 
-    `known` maps (school, row, column) to the cell's version and follows the answers. A
-    request whose cell has an earlier request still unanswered is sent anyway (the schedule
-    does not wait) with the version known, and counts as overlapping."""
+    `known` maps (school, row, column) to the cell's version and follows the answers. Like the
+    table page, a cell's save is sent after the previous save of the same cell has answered
+    (else it would carry a stale version): when the server is so slow that a cell comes round
+    again before its answer, the save waits, the wait counts in its latency (measured from the
+    scheduled time all the same) and the save counts as «waited»."""
     idle: list = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
-    in_flight: set = set()
+    locks = {key: asyncio.Lock() for key in known}
     latencies: list[float] = []
     lags: list[float] = []
-    counts = dict.fromkeys(["non2xx", "conflicts", "unsaved", "saved", "errors", "overlap"], 0)
+    counts = dict.fromkeys(["non2xx", "conflicts", "unsaved", "saved", "errors", "waited"], 0)
     total = int(rate * duration)
     cpu_before = time.process_time()
     start = time.perf_counter() + 0.2
@@ -387,12 +433,26 @@ async def open_model(port, schools, known: dict, rate, duration, connections) ->
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
+        lags.append(time.perf_counter() - scheduled)  # the generator's own lateness
         school = index % len(schools)
         row, column = OPEN_CELLS[(index // len(schools)) % len(OPEN_CELLS)]
         key = (school, row, column)
-        if key in in_flight:
-            counts["overlap"] += 1
-        in_flight.add(key)
+        if locks[key].locked():
+            counts["waited"] += 1
+        async with locks[key]:
+            status, answer = await save(school, row, column, key)
+        latencies.append(time.perf_counter() - scheduled)
+        if status == 0:
+            counts["errors"] += 1
+            return
+        if not 200 <= status < 300:
+            counts["non2xx"] += 1
+        if status == 409:
+            counts["conflicts"] += 1
+        saved = re.search(rb'"status":\s*"saved"', answer)
+        counts["saved" if saved and status == 200 else "unsaved"] += 1
+
+    async def save(school, row, column, key) -> tuple[int, bytes]:
         body = json.dumps(
             {"cells": [{"table": TABLE, "row": row, "column": column,
                         "value": str(known[key] + 1), "version": known[key]}]}
@@ -405,27 +465,16 @@ async def open_model(port, schools, known: dict, rate, duration, connections) ->
         ).encode() + body
         # A free keep-alive connection, or a new one when all are busy (as a browser would).
         connection = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
-        lags.append(time.perf_counter() - scheduled)
         try:
             status, answer = await _exchange(connection, request)
             idle.append(connection)
         except (OSError, asyncio.IncompleteReadError, AttributeError, ValueError):
             connection[1].close()
-            status, answer = 0, b""
-        latencies.append(time.perf_counter() - scheduled)
-        in_flight.discard(key)
-        if status == 0:
-            counts["errors"] += 1
-            return
-        if not 200 <= status < 300:
-            counts["non2xx"] += 1
-        if status == 409:
-            counts["conflicts"] += 1
+            return 0, b""
         found = re.search(rb'"version":\s*(\d+)', answer)
         if found:
-            known[key] = max(known[key], int(found.group(1)))
-        saved = re.search(rb'"status":\s*"saved"', answer)
-        counts["saved" if saved and status == 200 else "unsaved"] += 1
+            known[key] = int(found.group(1))
+        return status, answer
 
     began = time.perf_counter()
     await asyncio.gather(*(one(index) for index in range(total)))
@@ -456,7 +505,6 @@ INVALID_COUNTS = {
     "conflicts": "из них 409",
     "unsaved": "ячеек не сохранено",
     "errors": "ошибок соединения",
-    "overlap": "запросов ушло, пока предыдущий той же ячейки ждал ответа (сервер не успевал)",
 }
 
 
@@ -694,6 +742,8 @@ def main():
                     f"{save['unsaved']}, ошибок соединения {bare['errors'] + save['errors']}; "
                     f"в базе записей {written}; ЦП gunicorn на запрос: простая "
                     f"{bare['server_ms']:.1f} мс, автосохранение {save['server_ms']:.1f} мс; "
+                    f"ЦП PostgreSQL на запрос: простая {bare['database_ms']}, автосохранение "
+                    f"{save['database_ms']}; "
                     f"ЦП wrk {save['cpu'] * 100:.0f} % ядра",
                     flush=True,
                 )
@@ -702,13 +752,14 @@ def main():
             open_model(port, schools, known, args.rate, 3, args.connections)
         )  # warm-up, not counted
         known = versions(schools)
-        before, cpu = written_saves(schools), server_cpu(server)
+        before, cpu, database = written_saves(schools), server_cpu(server), database_cpu()
         opened = asyncio.run(
             open_model(port, schools, known, args.rate, args.open_duration, args.connections)
         )
-        cpu = server_cpu(server) - cpu
+        cpu, database = server_cpu(server) - cpu, database_cpu_since(database)
         written = written_saves(schools) - before
         problems += invalid_reasons("открытая модель", opened, written, 0)
+        seconds = opened["requests"] / opened["achieved"]
         print(
             f"Открытая модель ({len(schools)} ОО × {len(OPEN_CELLS)} ячейки, до "
             f"{opened['connections']} соединений): предложено {opened['offered']:.0f}/с, "
@@ -716,8 +767,12 @@ def main():
             f"p99 {opened['p99']:.1f} мс, max {opened['max']:.0f} мс\n"
             f"            автосохранений {opened['requests']}, не 2xx {opened['non2xx']} "
             f"(409: {opened['conflicts']}), не сохранено {opened['unsaved']}, ошибок соединения "
-            f"{opened['errors']}, ячейка еще ждала ответа {opened['overlap']}; в базе записей "
-            f"{written}; ЦП gunicorn {cpu * 1000 / opened['requests']:.1f} мс на автосохранение; "
+            f"{opened['errors']}, ждали ответа на прошлое сохранение ячейки {opened['waited']}"
+            f"{' (сервер не успевал)' if opened['waited'] else ''}; в базе записей "
+            f"{written}\n            ЦП на автосохранение: gunicorn "
+            f"{cpu * 1000 / opened['requests']:.1f} мс ({cpu / seconds * 100:.0f} % ядра), "
+            f"PostgreSQL {cpu_ms(database, opened['requests'])}"
+            f"{f' ({database / seconds * 100:.0f} % ядра)' if database is not None else ''}; "
             f"генератор: ЦП {opened['cpu'] * 100:.0f} % ядра, опоздание отправки до "
             f"{opened['lag']:.1f} мс"
         )
