@@ -6,6 +6,7 @@ school's own checklist cannot disagree."""
 import io
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
@@ -22,7 +23,10 @@ from .readiness import (
     OrganizationReadiness,
     applicable_items,
     checklist_settings,
+    done_flags,
     readiness,
+    stage_deadlines,
+    study_collections,
 )
 from .selectors import participating_organizations
 
@@ -39,12 +43,21 @@ class Column:
     behind: int = 0
 
 
+PAGE_SIZE = 100
+
+
 @dataclass
 class Grid:
+    """`rows` are the readiness of one page of organizations (`page` numbers them), or of
+    every organization that passed the filters when no page was asked (the .xlsx);
+    `shown` are the ids of the organizations that passed the filters (in the rows' order),
+    `total` counts those in scope."""
+
     columns: list[Column]
     rows: list[OrganizationReadiness]
-    total: int  # organizations in scope before filters
-    filters: dict = field(default_factory=dict)
+    total: int
+    shown: list[int] = field(default_factory=list)
+    page: Page | None = None
 
 
 def grid_organizations(user: User, study: Study, *, region: Region | None) -> QuerySet:
@@ -56,22 +69,6 @@ def grid_organizations(user: User, study: Study, *, region: Region | None) -> Qu
     return organizations.order_by("login")
 
 
-def is_done(row: OrganizationReadiness, key: str) -> bool:
-    if key.startswith("form-"):
-        state = row.forms.get(int(key[5:]))
-        return bool(state and state.done)
-    state = row.items.get(key)
-    return bool(state and state.status == DONE)
-
-
-def is_behind(row: OrganizationReadiness, key: str) -> bool:
-    if key.startswith("form-"):
-        state = row.forms.get(int(key[5:]))
-        return bool(state and state.behind)
-    state = row.items.get(key)
-    return bool(state and state.status == OVERDUE)
-
-
 def build_grid(
     user: User,
     study: Study,
@@ -80,29 +77,47 @@ def build_grid(
     municipality_id: int | None = None,
     behind_only: bool = False,
     item: str = "",
+    page: str | int | None = None,
 ) -> Grid:
-    """`item` narrows the rows to organizations that have not done that column yet."""
+    """`item` narrows the rows to organizations that have not done that column yet; `page`
+    builds the rows of that page only. Filters and the counts per column come from one query
+    of «done» flags for the whole scope (`done_flags`), the dated rows from `readiness` for the
+    organizations shown: a fixed number of queries for a municipality or a whole country."""
     organizations = grid_organizations(user, study, region=region)
     if municipality_id:
         organizations = organizations.filter(municipality_id=municipality_id)
     settings = checklist_settings(study)
-    rows, collections = readiness(study, organizations, settings=settings)
+    collections = study_collections(study)
     columns = [Column(i.key, i.short, item=i) for i in applicable_items(settings)] + [
         Column(f"form-{c.pk}", c.form.title, collection=c) for c in collections
     ]
-    total = len(rows)
+    deadlines = stage_deadlines(study)
+    flags = done_flags(
+        study, organizations, settings=settings, collections=collections, deadlines=deadlines
+    )
+    total = len(flags)
     if behind_only:
-        rows = [row for row in rows if row.behind]
+        flags = [row for row in flags if row.any_behind]
     if item and any(column.key == item for column in columns):
-        rows = [row for row in rows if not is_done(row, item)]
+        flags = [row for row in flags if not row.done[item]]
     for column in columns:
-        column.done = sum(1 for row in rows if is_done(row, column.key))
-        column.behind = sum(1 for row in rows if is_behind(row, column.key))
-    return Grid(columns, rows, total)
-
-
-def not_done_on(rows: list[OrganizationReadiness], key: str) -> list[Organization]:
-    return [row.organization for row in rows if not is_done(row, key)]
+        column.done = sum(1 for row in flags if row.done[column.key])
+        column.behind = sum(1 for row in flags if row.behind[column.key])
+    shown = [row.pk for row in flags]
+    shown_page, rows_of = None, organizations
+    if page is not None:
+        shown_page = Paginator(shown, PAGE_SIZE).get_page(page)
+        rows_of = Organization.objects.filter(pk__in=list(shown_page.object_list))
+    elif len(shown) < total:
+        rows_of = Organization.objects.filter(pk__in=shown)
+    rows, _ = readiness(
+        study,
+        rows_of.order_by("login"),
+        settings=settings,
+        collections=collections,
+        deadlines=deadlines,
+    )
+    return Grid(columns, rows, total, shown=shown, page=shown_page)
 
 
 def cell_label(row: OrganizationReadiness, column: Column) -> str:

@@ -9,7 +9,17 @@ ticked it. An item is overdue when it is not done and its stage's last day has p
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -167,6 +177,123 @@ def _event_dates(study: Study, settings: ChecklistSettings, org_ids: QuerySet) -
     return events
 
 
+def _done_conditions(
+    study: Study, settings: ChecklistSettings, collections: list[Collection]
+) -> dict[str, Q]:
+    """{column key: «done» as a condition on an organization} — `_event_dates` and the ticks
+    said in SQL, for filtering and counting many organizations without building their rows
+    (tests/test_studies_grid.py checks the two agree on every item)."""
+
+    def exists(queryset) -> Q:
+        return Q(Exists(queryset.filter(organization=OuterRef("pk"))))
+
+    codes = ParticipantCode.objects.filter(study=study)
+    rooms = Room.objects.filter(study=study).filter(
+        Exists(ParticipantCode.objects.filter(room=OuterRef("pk")))
+    )
+    submitted = Report.objects.filter(submitted_at__isnull=False)
+    events = {
+        checklist.MATERIALS_DOWNLOADED: exists(
+            AttachmentDownload.objects.filter(attachment__publication__study=study)
+        ),
+        checklist.REGISTRATION_SUBMITTED: exists(
+            submitted.filter(collection_id=settings.registration_collection_id)
+        ),
+        checklist.SURVEY_SUBMITTED: exists(
+            submitted.filter(collection_id=settings.survey_collection_id)
+        ),
+        checklist.PROTOCOL_SUBMITTED: exists(
+            submitted.filter(collection_id=settings.protocol_collection_id)
+        ),
+        checklist.PARTICIPANTS_DISTRIBUTED: exists(codes)
+        & ~exists(codes.filter(room__isnull=True)),
+        checklist.ROOM_LISTS_ISSUED: exists(rooms)
+        & ~exists(rooms.filter(list_issued_at__isnull=True)),
+        checklist.ROOM_PROTOCOLS_FILLED: exists(rooms)
+        & ~exists(
+            rooms.exclude(Exists(RoomProtocol.objects.filter(room=OuterRef("pk")).exclude(scan="")))
+        ),
+        checklist.REPORT_OPENED: exists(StatisticalReportOpened.objects.filter(study=study)),
+    }
+    conditions = {}
+    for item in applicable_items(settings):
+        if item.kind == checklist.MANUAL:
+            ticks = ChecklistTick.objects.filter(study=study, item=item.key)
+            conditions[item.key] = exists(ticks)
+        else:
+            conditions[item.key] = events[item.event]
+    for collection in collections:
+        conditions[f"form-{collection.pk}"] = exists(submitted.filter(collection=collection))
+    return conditions
+
+
+@dataclass
+class Flags:
+    """One organization's columns without dates (for counts and filters): done, behind."""
+
+    pk: int
+    done: dict[str, bool]
+    behind: dict[str, bool]
+
+    @property
+    def any_behind(self) -> bool:
+        return any(self.behind.values())
+
+
+def done_flags(
+    study: Study,
+    organizations: QuerySet[Organization],
+    *,
+    settings: ChecklistSettings,
+    collections: list[Collection],
+    deadlines: dict | None = None,
+    today: date | None = None,
+) -> list[Flags]:
+    """Every organization's columns, in the queryset's order: one query for the «done» of all
+    of them (and the calendar's); behind as `readiness` decides it."""
+    today = today or timezone.localdate()
+    deadlines = stage_deadlines(study) if deadlines is None else deadlines
+    conditions = _done_conditions(study, settings, collections)
+    names = {f"done_{index}": key for index, key in enumerate(conditions)}
+    rows = organizations.annotate(
+        **{
+            name: ExpressionWrapper(conditions[key], output_field=BooleanField())
+            for name, key in names.items()
+        }
+    ).values_list("pk", "region_id", *names)
+    closed = _closed(collections)
+    items = applicable_items(settings)
+    flags = []
+    for pk, region_id, *values in rows:
+        done = dict(zip(names.values(), values, strict=True))
+        behind = {
+            item.key: not done[item.key]
+            and _overdue(deadline_for(deadlines, region_id, item.stage), today)
+            for item in items
+        }
+        for collection in collections:
+            key = f"form-{collection.pk}"
+            behind[key] = not done[key] and collection.pk in closed
+        flags.append(Flags(pk, done, behind))
+    return flags
+
+
+def _overdue(deadline: date | None, today: date) -> bool:
+    return bool(deadline and today > deadline)
+
+
+def _closed(collections: list[Collection]) -> set[int]:
+    """Collections whose window has closed for everyone (extensions aside)."""
+    now = timezone.now()
+    return {c.pk for c in collections if c.closed_manually or c.closes_at <= now}
+
+
+def study_collections(study: Study) -> list[Collection]:
+    return list(
+        Collection.objects.filter(study=study).select_related("form").order_by("opens_at", "pk")
+    )
+
+
 def _applicable(item: checklist.Item, settings: ChecklistSettings) -> bool:
     needs = {
         checklist.REGISTRATION_SUBMITTED: settings.registration_collection_id,
@@ -182,16 +309,16 @@ def readiness(
     *,
     today: date | None = None,
     settings: ChecklistSettings | None = None,
+    collections: list[Collection] | None = None,
+    deadlines: dict | None = None,
 ) -> tuple[list[OrganizationReadiness], list[Collection]]:
     """Every organization's item and form states. Queries: organizations, settings, calendar,
     collections, downloads, watched reports, codes, rooms, opened reports, ticks, form reports —
     eleven whatever the number of organizations."""
     today = today or timezone.localdate()
     settings = settings or checklist_settings(study)
-    deadlines = stage_deadlines(study)
-    collections = list(
-        Collection.objects.filter(study=study).select_related("form").order_by("opens_at", "pk")
-    )
+    deadlines = stage_deadlines(study) if deadlines is None else deadlines
+    collections = study_collections(study) if collections is None else collections
     org_list = list(organizations.only("pk", "login", "name", "region_id", "municipality_id"))
     org_ids = organizations.values("pk")
     events = _event_dates(study, settings, org_ids)
@@ -208,8 +335,7 @@ def readiness(
             collection__study=study, organization_id__in=org_ids
         ).values_list("organization_id", "collection_id", "status", "submitted_at")
     }
-    now = timezone.now()
-    closed = {c.pk for c in collections if c.closed_manually or c.closes_at <= now}
+    closed = _closed(collections)
     applicable = [item for item in checklist.TRACKED if _applicable(item, settings)]
     rows = []
     for organization in org_list:
@@ -224,7 +350,7 @@ def readiness(
                 done_at = events[item.event].get(organization.pk)
             if done_at is not None:
                 status = DONE
-            elif deadline and today > deadline:
+            elif _overdue(deadline, today):
                 status = OVERDUE
             else:
                 status = PENDING

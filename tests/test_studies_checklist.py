@@ -13,7 +13,14 @@ from core.files import UPLOAD_CONTENT_MESSAGE, UploadRefused
 from datacollection import services as dc_services
 from studies import services
 from studies.models import ChecklistSettings, RoomProtocol, Stage, StageDate
-from studies.readiness import DONE, OVERDUE, PENDING, readiness
+from studies.readiness import (
+    DONE,
+    OVERDUE,
+    PENDING,
+    checklist_settings,
+    done_flags,
+    readiness,
+)
 from studies.services import checklist as checklist_rules
 from studies.services import protocols as protocol_rules
 from tests.factories import (
@@ -37,8 +44,18 @@ def study(org, org_same_municipality):
 
 
 def states(study, organization):
-    rows, _ = readiness(study, type(organization).objects.filter(pk=organization.pk))
-    return rows[0].items
+    organizations = type(organization).objects.filter(pk=organization.pk)
+    rows, collections = readiness(study, organizations)
+    (row,) = rows
+    # The grid filters and counts whole regions by the same rule said in SQL (`done_flags`):
+    # at every step of every scenario here the two agree, item by item and form by form.
+    (flags,) = done_flags(
+        study, organizations, settings=checklist_settings(study), collections=collections
+    )
+    states = {**row.items, **{f"form-{pk}": state for pk, state in row.forms.items()}}
+    assert flags.done == {key: state.done for key, state in states.items()}
+    assert flags.behind == {key: state.behind for key, state in states.items()}
+    return row.items
 
 
 def scan(name="Протокол.pdf"):
@@ -202,6 +219,7 @@ def test_overdue_follows_the_calendar_and_a_regions_own_lines_win(study, org, ot
     rows, _ = readiness(study, type(org).objects.filter(pk=org.pk), today=today)
     assert rows[0].items["prep_documents"].status == OVERDUE
     assert rows[0].behind
+    assert _flags(study, org, today).behind["prep_documents"]
     StageDate.objects.create(
         study=study,
         stage=Stage.PREPARATION,
@@ -212,6 +230,17 @@ def test_overdue_follows_the_calendar_and_a_regions_own_lines_win(study, org, ot
     rows, _ = readiness(study, type(org).objects.filter(pk=org.pk), today=today)
     assert rows[0].items["prep_documents"].status == PENDING
     assert rows[0].items["prep_documents"].deadline == today + timedelta(5)
+    assert not _flags(study, org, today).behind["prep_documents"]
+
+
+def _flags(study, organization, today):
+    organizations = type(organization).objects.filter(pk=organization.pk)
+    settings = checklist_settings(study)
+    collections = readiness(study, organizations, settings=settings)[1]
+    (flags,) = done_flags(
+        study, organizations, settings=settings, collections=collections, today=today
+    )
+    return flags
 
 
 def test_the_school_page_shows_the_checklist_in_the_memos_words(study, org_user, as_user):

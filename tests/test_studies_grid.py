@@ -168,13 +168,32 @@ def test_grid_query_count_is_constant(count, regional, org, django_assert_num_qu
     services.tick_item(user=user, study=study, organization=org, item_key="prep_documents")
     client = as_user(regional)
     url = reverse("studies:grid", args=[study.pk])
-    # 1 session, 2 user, 3 the study in scope, 4 checklist settings, 5 calendar,
-    # 6 collections, 7 organizations, 8 downloads (watched reports: none watched, no query),
-    # 9 codes, 10 rooms, 11 opened reports, 12 ticks, 13 form reports, 14 municipalities
-    # for the filter (the forum badge is for schools only), 15 the study's questionnaires (the
-    # columns of STUDIES_READINESS_COLUMNS; none here, so no counts), 16 the bell's unread
-    # notifications.
-    with django_assert_num_queries(16):
-        response = client.get(url)
+    # 1 session, 2 user, 3 the study in scope, 4 checklist settings, 5 collections,
+    # 6 calendar, 7 «done» of every column for every organization in scope (filters, counts),
+    # then the dated rows of the page's organizations: 8 organizations, 9 downloads (watched
+    # reports: none watched, no query), 10 codes, 11 rooms, 12 opened reports, 13 ticks,
+    # 14 form reports; 15 the study's questionnaires (the columns of
+    # STUDIES_READINESS_COLUMNS; none here, so no counts), 16 municipalities for the filter
+    # (the forum badge is for schools only), 17 the bell's unread notifications.
+    with django_assert_num_queries(17):
+        response = client.get(url, {"page": "last"})
     assert response.status_code == HTTPStatus.OK
     assert response.context["grid"].total == count + 1
+    assert len(response.context["rows"]) == (count + 1) % 100 or 100
+
+
+def test_counts_and_filters_cover_every_page_of_the_scope(regional, org, as_user):
+    organizations = _many_organizations(org, 149)
+    study = participating_study(org, *organizations)
+    tick(org, study, "prep_documents")
+    tick(organizations[-1], study, "prep_documents")  # on the second page
+    client = as_user(regional)
+    url = reverse("studies:grid", args=[study.pk])
+    response = client.get(url, {"page": 2})
+    grid = response.context["grid"]
+    assert (grid.total, len(grid.shown), len(response.context["rows"])) == (150, 150, 50)
+    assert next(c for c in grid.columns if c.key == "prep_documents").done == 2
+    response = client.get(url, {"item": "prep_documents", "page": 2})
+    grid = response.context["grid"]
+    assert (grid.total, len(grid.shown), len(response.context["rows"])) == (150, 148, 48)
+    assert organizations[-1].login not in {o.login for o, _ in response.context["rows"]}

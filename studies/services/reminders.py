@@ -16,7 +16,7 @@ from notifications.models import Kind
 from notifications.services import notify
 
 from .. import checklist
-from ..grid import build_grid, not_done_on
+from ..grid import build_grid
 from .access import StudyError
 
 NOT_ALLOWED = "Напоминать могут региональные координаторы и операторы."
@@ -31,11 +31,16 @@ def remind_not_done(
     """(organizations reminded, those of them without an e-mail address: cabinet only)."""
     if not permissions.may_act_on_organizations(user):
         raise AccessDenied(NOT_ALLOWED)
-    grid = build_grid(user, study, region=region)
+    # The first page is enough: the filter and `shown` cover the whole scope.
+    grid = build_grid(user, study, region=region, item=item_key, page=1)
     column = next((c for c in grid.columns if c.key == item_key), None)
     if column is None:
         raise StudyError(CHOOSE_ITEM)
-    recipients = not_done_on(grid.rows, item_key)
+    recipients = list(
+        Organization.objects.filter(pk__in=grid.shown)
+        .only("pk", "login", "email")
+        .order_by("login")
+    )
     if not recipients:
         raise StudyError(NOBODY_BEHIND)
     skipped = [org for org in recipients if not org.email]

@@ -3,7 +3,6 @@ in what, the .xlsx, and one reminder to everyone who has not done an item."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +18,6 @@ from ..extensions import readiness_columns
 from ..grid import build_grid, grid_workbook, page_rows
 from ..selectors import study_for_user_or_404
 from ..services import reminders
-
-PAGE_SIZE = 100
 
 
 def _study(request, study_pk):
@@ -45,7 +42,7 @@ def _int(value):
         return None
 
 
-def _grid(request, study, region):
+def _grid(request, study, region, *, page=None):
     return build_grid(
         request.user,
         study,
@@ -53,6 +50,7 @@ def _grid(request, study, region):
         municipality_id=_int(request.GET.get("municipality")),
         behind_only=request.GET.get("behind") == "1",
         item=request.GET.get("item", ""),
+        page=page,
     )
 
 
@@ -60,10 +58,9 @@ def _grid(request, study, region):
 def grid(request, study_pk):
     study = _study(request, study_pk)
     region = _region(request)
-    readiness_grid = _grid(request, study, region)
-    page = Paginator(readiness_grid.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    readiness_grid = _grid(request, study, region, page=request.GET.get("page") or 1)
     # Other apps' columns (questionnaires) for the organizations of this page only.
-    share_groups = readiness_columns(study, [row.organization.pk for row in page.object_list])
+    share_groups = readiness_columns(study, [row.organization.pk for row in readiness_grid.rows])
     municipalities = municipalities_visible_to(request.user)
     if region is not None:
         municipalities = municipalities.filter(region=region)
@@ -73,8 +70,8 @@ def grid(request, study_pk):
         {
             "study": study,
             "grid": readiness_grid,
-            "page": page,
-            "rows": page_rows(page.object_list, readiness_grid.columns),
+            "page": readiness_grid.page,
+            "rows": page_rows(readiness_grid.rows, readiness_grid.columns),
             "share_groups": share_groups,
             "region": region,
             "regions": regions_visible_to(request.user) if region is not None else None,
