@@ -98,6 +98,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DB_POOL
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The planner's cost of a random read, for SSD storage (PostgreSQL's default 4 is for
+    # spinning disks): with it a coordinator's region (500 schools of 45,000) is read through
+    # the indexes of its schools' reports (2 ms) instead of a scan of the whole collection
+    # (60 ms). bench/monitoring.py shows the difference; set 4 for a database on HDD.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c random_page_cost={env.float('DB_RANDOM_PAGE_COST', default=1.1)}"
+    )
     # With health checks on, Django hands the pool `ConnectionPool.check_connection` itself
     # (passing `check` in the options as well makes the pool refuse to start).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -114,6 +121,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long the operator's national monitoring numbers are kept (monitoring.selectors.statistics):
+# transfers and returns drop them at once; typing shows up at most this late.
+MONITORING_NATIONAL_COUNTS_SECONDS = env.int("MONITORING_NATIONAL_COUNTS_SECONDS", default=30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
