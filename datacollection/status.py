@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import BooleanField, Case, CharField, F, IntegerField, Q, Value, When
 
 from .models import Collection, Report
@@ -242,3 +244,21 @@ FILTERS = {
     "returned": ("Возвращено на доработку", Q(is_returned=True)),
     "not_submitted": ("Не сдали", Q(is_not_submitted=True)),
 }
+
+
+# ------------------------------------------------------------------ counts kept in the cache
+
+
+def counts_cache_key(collection: Collection) -> str:
+    """Where monitoring keeps a collection's national counts (`monitoring.selectors`). The
+    deadline is part of the key: «сдано с опозданием» is counted against it, so moving it
+    counts afresh at once."""
+    return f"status-counts:{collection.pk}:{collection.closes_at.timestamp():.0f}"
+
+
+def counts_changed(collection: Collection) -> None:
+    """A transfer, a return or new participants: the cached counts go once the transaction
+    commits. Typing into a report (not started → in progress, unsent changes) does not call
+    this — the autosave stays as lean as it is; the cache's lifetime bounds that delay."""
+    key = counts_cache_key(collection)
+    transaction.on_commit(lambda: cache.delete(key))

@@ -79,6 +79,62 @@ def deadline_label(collection: Collection, until: datetime | None) -> str:
     return msk(max(collection.closes_at, until) if until else collection.closes_at)
 
 
+# ---------------------------------------------------------------- the breakdown table
+
+
+@dataclass
+class BreakdownCell:
+    value: int
+    url: str  # the «Список участников» filtered to these organizations; "" for a zero
+    css: str  # the cell's classes
+    link_css: str = ""
+
+
+@dataclass
+class BreakdownLine:
+    label: str
+    url: str  # a region's drill-down, or ""
+    cells: list[BreakdownCell]
+
+
+# (count, list filter, link classes, shown on phones)
+BREAKDOWN_COLUMNS = (
+    ("total", "", "", True),
+    ("not_started", "not_started", "text-danger fw-semibold", True),
+    ("in_progress", "in_progress", "", True),
+    ("submitted", "submitted", "", True),
+    ("late", "late", "", False),
+    ("changes", "changes", "", False),
+)
+
+
+def breakdown_line(row, list_url: str, url: str = "") -> BreakdownLine:
+    """A row of the breakdown with every link worked out here, so the template loops over
+    plain values (89 regions or 20 municipalities, no include per row). Each number links to
+    the list filtered to the row's organizations and that status; the total always links."""
+    cells = []
+    for name, status, link_css, on_phones in BREAKDOWN_COLUMNS:
+        value = getattr(row.counts, name)
+        query = "&".join(part for part in (row.query, f"status={status}" if status else "") if part)
+        link = f"{list_url}?{query}" if query else list_url
+        css = "text-end" if on_phones else "text-end d-none d-md-table-cell"
+        cells.append(BreakdownCell(value, link if value or not status else "", css, link_css))
+    return BreakdownLine(row.label, url, cells)
+
+
+def breakdown_parts(statistics, list_url: str, drill_url=None) -> list[tuple[str, list]]:
+    """The table's body and, with more than one row, its «Итого» foot, as (tag, lines):
+    `drill_url(region_id)` links a region's label to its page."""
+    body = [
+        breakdown_line(row, list_url, drill_url(row.region_id) if drill_url else "")
+        for row in statistics.rows
+    ]
+    parts = [("tbody", body)]
+    if len(body) > 1:
+        parts.append(("tfoot", [breakdown_line(statistics.total_row, list_url)]))
+    return parts
+
+
 # ---------------------------------------------------------------- read-only data
 
 

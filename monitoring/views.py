@@ -8,6 +8,7 @@ Organizations have nothing to monitor (403); municipal coordinators only watch (
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
@@ -69,13 +70,21 @@ def collection_detail(request, pk):
     chart = presenters.daily_chart(
         selectors.submissions_per_day(request.user, collection), collection
     )
+
+    def drill_url(region_id):
+        return reverse("monitoring:collection_region", args=[collection.pk, region_id])
+
     return render(
         request,
         "monitoring/collection_detail.html",
         {
             "collection": collection,
             "statistics": statistics,
+            "breakdown": presenters.breakdown_parts(
+                statistics, _list_url(collection), drill_url if statistics.by_region else None
+            ),
             "chart": chart,
+            "counts_seconds": settings.MONITORING_NATIONAL_COUNTS_SECONDS,
             "can_act": permissions.may_act_on_organizations(request.user),
             "reminder_form": ReminderForm(),
             "exports": selectors.recent_exports(request.user, collection),
@@ -91,6 +100,7 @@ def collection_region(request, pk, region_pk):
     _require_monitoring(request.user)
     collection = selectors.collection_for_user_or_404(request.user, pk)
     region = selectors.region_for_user_or_404(request.user, region_pk)
+    statistics = selectors.collection_statistics(request.user, collection, region=region)
     return render(
         request,
         "monitoring/collection_region.html",
@@ -98,7 +108,8 @@ def collection_region(request, pk, region_pk):
             "collection": collection,
             "region": region,
             "region_query": f"region={region.pk}",
-            "statistics": selectors.collection_statistics(request.user, collection, region=region),
+            "statistics": statistics,
+            "breakdown": presenters.breakdown_parts(statistics, _list_url(collection)),
             "deadline": msk(collection.closes_at),
             "opens": msk(collection.opens_at),
         },

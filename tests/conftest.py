@@ -6,6 +6,7 @@ region 78: org_other_region.
 """
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import (
@@ -23,6 +24,13 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids are reused between tests (SQLite), and cached
+    numbers of a collection of an earlier test must not show up in the next one."""
+    cache.clear()
 
 
 @pytest.fixture

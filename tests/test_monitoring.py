@@ -8,18 +8,23 @@ from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Region
 from core.text import msk
 from datacollection.models import Extension, Report, Submission
+from datacollection.services import report_submit
+from datacollection.status import counts_cache_key
 from monitoring import presenters, selectors
 from notifications.models import EmailDelivery, Kind, Notification
 from tests.factories import (
     OrganizationFactory,
     OrganizationUserFactory,
+    ReportFactory,
     fill,
+    fill_valid,
     make_collection,
     many_organizations,
     snapshot,
@@ -492,3 +497,41 @@ def test_chart_has_a_bar_per_day_up_to_the_deadline(collection):
     tallest = max(chart.bars, key=lambda bar: bar.height)
     assert tallest.count == 3 and tallest.y < chart.baseline
     assert presenters.daily_chart({}, collection).total == 0
+
+
+def test_the_operators_national_numbers_are_kept_until_a_transfer_or_their_lifetime(
+    as_user,
+    operator,
+    regional,
+    org_user,
+    org,
+    participants_47,
+    org_other_region,
+    django_capture_on_commit_callbacks,
+):
+    """The operator's national numbers come from the cache: typing into a report shows up
+    there only when they expire (the page says when they were counted), a transfer at once;
+    a coordinator's numbers are always counted afresh."""
+    collection = make_collection(organizations=[*participants_47, org_other_region])
+    url = reverse("monitoring:collection_detail", args=[collection.pk])
+    operator_client, regional_client = as_user(operator), as_user(regional)
+
+    def counts(client):
+        return client.get(url).context["statistics"].totals
+
+    assert counts(operator_client).not_started == counts(regional_client).not_started + 1
+    assert "Итоги по стране на" in operator_client.get(url).content.decode()
+    assert "Итоги по стране на" not in regional_client.get(url).content.decode()
+    report = ReportFactory(collection=collection, organization=org)
+    fill_valid(report, org_user)  # typing: «Не приступило» → «В работе»
+    assert counts(regional_client).in_progress == 1
+    assert counts(operator_client).in_progress == 0  # still the cached numbers
+    cache.delete(counts_cache_key(collection))  # what their lifetime does
+    assert counts(operator_client).in_progress == 1
+    with django_capture_on_commit_callbacks(execute=True):  # dropped once it commits
+        report_submit(report=report, user=org_user)
+    assert (counts(operator_client).in_progress, counts(operator_client).submitted) == (0, 1)
+    assert counts(regional_client).submitted == 1
+    collection.closes_at += timedelta(days=1)  # a new deadline is a new key: counted afresh
+    collection.save()
+    assert counts(operator_client).submitted == 1

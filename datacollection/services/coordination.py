@@ -14,7 +14,7 @@ from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to
 from core.text import msk
 
-from .. import notifying
+from .. import notifying, status
 from ..errors import (
     NOT_COORDINATOR_MESSAGE,
     OUT_OF_SCOPE_MESSAGE,
@@ -64,6 +64,7 @@ def report_return_for_corrections(
     report.returned_comment = comment
     report.returned_by = actor
     report.save(update_fields=["status", "returned_at", "returned_comment", "returned_by"])
+    status.counts_changed(report.collection)
     audit.record(
         actor=actor,
         action="report.returned",

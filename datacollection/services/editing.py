@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from accounts.models import User
 
+from .. import status
 from ..definitions import load_form
 from ..errors import DataCollectionError, ReportHasErrorsError
 from ..extensions import extra_report_errors
@@ -167,4 +168,5 @@ def report_submit(
             ]
         )
         write.details = {"submission": submission.pk}
+        status.counts_changed(report.collection)
     return submission

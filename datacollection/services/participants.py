@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from accounts import audit
 from accounts.models import Organization, Region, User
 
+from .. import status
 from ..errors import DataCollectionError, UnknownLoginsError
 from ..login_lists import NO_LOGINS_MESSAGE
 from ..models import Collection
@@ -42,6 +43,7 @@ def collection_add_organizations(
         [Through(collection_id=collection.pk, organization_id=pk) for pk in new_ids],
         batch_size=1000,
     )
+    status.counts_changed(collection)
     audit.record(
         actor=actor,
         action="collection.organizations_added",

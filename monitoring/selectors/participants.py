@@ -77,10 +77,19 @@ def collection_for_user_or_404(user: User, pk: int) -> Collection:
 
 def participants(user: User, collection: Collection) -> QuerySet[Organization]:
     """The participants the user may see, with the report's dates and the statuses above."""
+    return _with_status(organizations_visible_to(user), collection)
+
+
+def every_participant(collection: Collection) -> QuerySet[Organization]:
+    """`participants` of someone who sees every region (the operator's national numbers,
+    counted once for all of them)."""
+    return _with_status(Organization.objects.all(), collection)
+
+
+def _with_status(organizations: QuerySet[Organization], collection: Collection):
     report = "collection_report"
     return (
-        organizations_visible_to(user)
-        .filter(collections=collection)
+        organizations.filter(collections=collection)
         .annotate(
             collection_report=FilteredRelation(
                 "reports", condition=Q(reports__collection=collection)

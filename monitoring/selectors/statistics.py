@@ -1,9 +1,19 @@
 """The numbers of monitoring: counts per collection, per municipality and region, per day.
-Every count is a conditional aggregate over `participants`, one query each."""
+Every count is a conditional aggregate over `participants`, one query each.
+
+A coordinator's numbers are counted on every request (a region's schools are read through their
+indexes: a few ms). The operator's national numbers — per region, the totals and the transfers
+per day, for 45,000 schools — are counted once and kept in the cache for
+`MONITORING_NATIONAL_COUNTS_SECONDS` (30 s): a transfer, a return or new participants drop
+them at once (`datacollection.status.counts_changed`), so only what typing changes («В работе»,
+«есть несданные изменения») can lag, by at most that lifetime; the page says when it counted.
+"""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -13,8 +23,9 @@ from accounts import permissions
 from accounts.models import Region, User
 from accounts.scoping import regions_visible_to
 from datacollection.models import Collection, Submission
+from datacollection.status import counts_cache_key
 
-from .participants import COUNTED_FILTERS, FILTERS, participants
+from .participants import COUNTED_FILTERS, FILTERS, every_participant, participants
 
 
 @dataclass
@@ -59,6 +70,7 @@ class Statistics:
     totals: Counts
     rows: list[BreakdownRow] = field(default_factory=list)
     by_region: bool = False
+    counted_at: datetime | None = None  # national numbers: when they were counted (cached)
 
     @property
     def total_row(self) -> BreakdownRow:
@@ -73,21 +85,30 @@ def _count_aggregates() -> dict[str, Count]:
 
 
 def collection_counts(user: User, collection: Collection) -> Counts:
-    """The four numbers and the flags for one collection (1 query)."""
+    """The four numbers and the flags for one collection (1 query; none for an operator
+    while the national numbers are cached)."""
+    if permissions.may_see_all_regions(user):
+        return national_numbers(collection).statistics.totals
     return Counts(**participants(user, collection).aggregate(**_count_aggregates()))
 
 
 def collection_statistics(
     user: User, collection: Collection, *, region: Region | None = None
 ) -> Statistics:
-    """Counts per region (the operator's national page) or per municipality (a coordinator's
-    scope, or `region`'s drill-down), and the total: one query grouped by the id, the label
-    carried along as an aggregate of the joined name (no sort of text keys; 89 or ~20 rows
-    are sorted here). The total is the sum of the rows."""
+    """Counts per region (the operator's national page, cached) or per municipality (a
+    coordinator's scope, or `region`'s drill-down), and the total."""
+    if region is None and permissions.may_see_all_regions(user):
+        return national_numbers(collection).statistics
     organizations = participants(user, collection)
-    by_region = region is None and permissions.may_see_all_regions(user)
     if region is not None:
         organizations = organizations.filter(region_id=region.pk)
+    return _grouped(organizations, by_region=False)
+
+
+def _grouped(organizations, *, by_region: bool) -> Statistics:
+    """One query grouped by the region's or the municipality's id, the label carried along as
+    an aggregate of the joined name (no sort of text keys; 89 or ~20 rows are sorted here).
+    The total is the sum of the rows."""
     if by_region:
         rows = organizations.values("region_id").annotate(
             code=Max("region__code"), name=Max("region__name"), **_count_aggregates()
@@ -113,6 +134,26 @@ def collection_statistics(
     return statistics
 
 
+@dataclass
+class NationalNumbers:
+    statistics: Statistics
+    per_day: dict[date, int]
+
+
+def national_numbers(collection: Collection) -> NationalNumbers:
+    """Every participant's numbers per region and the transfers per day, from the cache or
+    counted now (2 queries) and kept for `MONITORING_NATIONAL_COUNTS_SECONDS`."""
+    key = counts_cache_key(collection)
+    numbers = cache.get(key)
+    if numbers is None:
+        counted_at = timezone.now()
+        statistics = _grouped(every_participant(collection), by_region=True)
+        statistics.counted_at = counted_at
+        numbers = NationalNumbers(statistics, _per_day(all_submissions(collection)))
+        cache.set(key, numbers, settings.MONITORING_NATIONAL_COUNTS_SECONDS)
+    return numbers
+
+
 def region_for_user_or_404(user: User, pk: int) -> Region:
     """A region's drill-down: operators only (a coordinator's own page is already its
     region's or municipality's breakdown)."""
@@ -125,15 +166,27 @@ def region_for_user_or_404(user: User, pk: int) -> Region:
 
 
 def submissions_per_day(user: User, collection: Collection) -> dict[date, int]:
-    """How many transfers to ФИС ОКО happened each Moscow day (1 query). Operators see every
-    report of the collection, so their count skips the scope subquery."""
-    submissions = Submission.objects.filter(report__collection=collection)
+    """How many transfers to ФИС ОКО happened each Moscow day (1 query; the operator's are
+    the national numbers, cached)."""
     if permissions.may_see_all_regions(user):
-        submissions = submissions.filter(report__organization__collections=collection)
-    else:
-        submissions = submissions.filter(
-            report__organization__in=participants(user, collection).values("pk")
+        return national_numbers(collection).per_day
+    return _per_day(
+        Submission.objects.filter(
+            report__collection=collection,
+            report__organization__in=participants(user, collection).values("pk"),
         )
+    )
+
+
+def all_submissions(collection: Collection):
+    """Every transfer of the collection's participants (the operator sees every report of the
+    collection, so no scope subquery)."""
+    return Submission.objects.filter(
+        report__collection=collection, report__organization__collections=collection
+    )
+
+
+def _per_day(submissions) -> dict[date, int]:
     rows = (
         submissions.annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
