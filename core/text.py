@@ -22,6 +22,11 @@ def msk_date(moment: datetime) -> str:
     return date_ru(timezone.localtime(moment).date())
 
 
+def msk_day_month(moment: datetime) -> str:
+    """21.11: the Moscow day and month of a moment, for narrow cells (the readiness grid)."""
+    return f"{timezone.localtime(moment):%d.%m}"
+
+
 def msk_time(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%H:%M}"
 

@@ -5,6 +5,7 @@ school's own checklist cannot disagree."""
 
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from openpyxl import Workbook
 from accounts.models import Organization, Region, User
 from accounts.scoping import organizations_visible_to
 from core.files import safe_text
-from core.text import msk, msk_date
+from core.text import msk, msk_date, msk_day_month
 from datacollection.models import Collection, Report, Study
 
 from . import checklist
@@ -43,7 +44,7 @@ class Column:
     behind: int = 0
 
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # rows × ~15 columns: a page stays a few hundred cells
 
 
 @dataclass
@@ -156,9 +157,23 @@ def grid_workbook(grid: Grid, study: Study) -> bytes:
 
 @dataclass
 class GridCell:
+    """What a cell shows, worked out here so the template of a page of 50 × 15 cells only
+    prints values: the mark, the day it was done (дд.мм), the label for screen readers."""
+
     label: str
     css: str
-    date: object = None
+    moment: datetime | None = None
+
+    @property
+    def mark(self) -> str:
+        return CELL_MARKS[self.css]
+
+    @property
+    def day(self) -> str:
+        return msk_day_month(self.moment) if self.moment else ""
+
+
+CELL_MARKS = {"done": "✓", "overdue": "!", "na": "", "pending": "—"}
 
 
 def cell_for(row: OrganizationReadiness, column: Column) -> GridCell:

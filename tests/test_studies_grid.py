@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import Organization, User
 from notifications.models import EmailDelivery, Kind
 from studies import services
-from studies.grid import build_grid
+from studies.grid import PAGE_SIZE, build_grid
 from studies.models import ChecklistTick, Stage, StageDate
 from tests.factories import (
     OrganizationUserFactory,
@@ -20,6 +20,9 @@ from tests.factories import (
     give_room,
     participating_study,
 )
+
+# Past the end: `Paginator.get_page` answers the last page (what «Последняя» links to).
+LAST_PAGE = 99999
 
 
 @pytest.fixture
@@ -176,24 +179,24 @@ def test_grid_query_count_is_constant(count, regional, org, django_assert_num_qu
     # STUDIES_READINESS_COLUMNS; none here, so no counts), 16 municipalities for the filter
     # (the forum badge is for schools only), 17 the bell's unread notifications.
     with django_assert_num_queries(17):
-        response = client.get(url, {"page": "last"})
+        response = client.get(url, {"page": LAST_PAGE})
     assert response.status_code == HTTPStatus.OK
     assert response.context["grid"].total == count + 1
-    assert len(response.context["rows"]) == (count + 1) % 100 or 100
+    assert len(response.context["rows"]) == (count + 1) % PAGE_SIZE or PAGE_SIZE
 
 
 def test_counts_and_filters_cover_every_page_of_the_scope(regional, org, as_user):
     organizations = _many_organizations(org, 149)
     study = participating_study(org, *organizations)
     tick(org, study, "prep_documents")
-    tick(organizations[-1], study, "prep_documents")  # on the second page
+    tick(organizations[-1], study, "prep_documents")  # on the last page
     client = as_user(regional)
     url = reverse("studies:grid", args=[study.pk])
-    response = client.get(url, {"page": 2})
+    response = client.get(url, {"page": LAST_PAGE})
     grid = response.context["grid"]
     assert (grid.total, len(grid.shown), len(response.context["rows"])) == (150, 150, 50)
     assert next(c for c in grid.columns if c.key == "prep_documents").done == 2
-    response = client.get(url, {"item": "prep_documents", "page": 2})
+    response = client.get(url, {"item": "prep_documents", "page": LAST_PAGE})
     grid = response.context["grid"]
     assert (grid.total, len(grid.shown), len(response.context["rows"])) == (150, 148, 48)
     assert organizations[-1].login not in {o.login for o, _ in response.context["rows"]}
