@@ -1,6 +1,6 @@
-"""Monitoring at national scale: whole pages (view, selectors, template) against the bare
-login-protected view in the same process, and «Экспорт результатов» against openpyxl fed with
-the same rows read from the database.
+"""Coordinators' and operators' pages at national scale: every page whole (view, selectors,
+template) against the bare login-protected view in the same process, and «Экспорт
+результатов» against openpyxl fed with the same rows read from the database.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_monitoring \\
         .venv/bin/python bench/monitoring.py [--organizations 45000] [--repeat 7]
@@ -13,80 +13,39 @@ temporary SQLite database is used.
 
 Each page is requested through Django's test client (the whole stack: middleware, session,
 view, template) once to warm up, then `--repeat` times; the median is printed in ms, with its
-ratio to the bare view's median and the number of SQL queries. The goal: the national page
-≤ 50 ms, every page ≤ 15× the bare view.
+ratio to the bare view's median and the number of SQL queries (the same as at 10
+organizations: tests/test_monitoring_queries.py, tests/test_studies_grid.py and
+tests/test_organizations.py pin them). The goals: the national page ≤ 50 ms, every page
+≤ 15× the bare view (marked «> 15×» otherwise).
 
 The export runs the job (`services.export_run`) and then a baseline that reads the same rows
-the job reads (`selectors.export_records`: the participants and their last snapshots) and
-writes them straight into an openpyxl write-only workbook: the ratio is the cost of the
-export's own layout and conversions. `--trace` adds the tracemalloc peak of both.
+the job reads (`selectors.export_records`, in the job's chunks: the participants and their last
+snapshots) and writes them straight into an openpyxl write-only workbook: the ratio is the cost
+of the export's own layout and conversions. `--trace` adds the tracemalloc peak of both.
 """
 
 import argparse
-import os
-import statistics
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pages import run, setup, uptime
 
 
-def setup(options) -> Path:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ.setdefault("PYTHONWARNINGS", "ignore:No directory at:UserWarning")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from accounts.models import Organization
-
-    settings.MEDIA_ROOT = workdir / "media"
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-    if Organization.objects.count() < options.organizations:
-        call_command("seed_scale", organizations=options.organizations)
-    return workdir
-
-
-def timed(client, url: str, repeat: int) -> tuple[float, int, int]:
-    """(median ms, SQL queries, status) of GET url."""
-    from django.db import connection
-
-    response = client.get(url)  # warm-up
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        client.get(url)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), len(queries), response.status_code
-
-
-def pages(options) -> None:
-    from django.test import Client
+def plan_and_users():
     from django.urls import reverse
 
     from accounts.models import Organization, Region, User
-    from bench.urls import BARE_PATH
     from datacollection.models import Collection
+    from monitoring.models import ExportJob
 
     collection = Collection.objects.get(form__code="niko_results", study__code="niko2026")
+    study = collection.study
     region = Region.objects.get(code="01")
     users = {
         "оператор": User.objects.get(username="operator_scale"),
@@ -94,8 +53,25 @@ def pages(options) -> None:
         "мун. координатор": User.objects.get(username="reg01_m001"),
     }
     organization = Organization.objects.filter(region=region).order_by("login").first()
+    municipality = organization.municipality_id
     detail = reverse("monitoring:collection_detail", args=[collection.pk])
     listing = reverse("monitoring:participant_list", args=[collection.pk])
+    data = reverse("monitoring:participant_data", args=[collection.pk, organization.pk])
+    organizations = reverse("accounts:organization_list")
+    grid = reverse("studies:grid", args=[study.pk])
+    exports = {
+        role: reverse(
+            "monitoring:export_detail",
+            args=[
+                ExportJob.objects.get_or_create(
+                    requester=user,
+                    collection=collection,
+                    defaults={"scope_description": user.scope_label},
+                )[0].pk
+            ],
+        )
+        for role, user in users.items()
+    }
     plan = {
         "оператор": [
             ("Мониторинг (все сборы)", reverse("monitoring:overview")),
@@ -105,36 +81,48 @@ def pages(options) -> None:
                 reverse("monitoring:collection_region", args=[collection.pk, region.pk]),
             ),
             ("Список участников, стр. 1", listing),
-            ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=last"),
+            ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=99999"),
             ("Список «Сдано», поиск «edu», последняя стр.",
-             f"{listing}?status=submitted&q=edu&page=last"),
-            (
-                "Данные ОО (последняя передача)",
-                reverse("monitoring:participant_data", args=[collection.pk, organization.pk]),
-            ),
+             f"{listing}?status=submitted&q=edu&page=99999"),
+            ("Данные ОО (последняя передача)", data),
+            ("Экспорт (страница задания)", exports["оператор"]),
+            ("Организации, стр. 1", organizations),
+            ("Организации, последняя стр.", f"{organizations}?page=99999"),
+            ("Организации, поиск «школа», последняя стр.",
+             f"{organizations}?q=школа&page=99999"),
+            ("Готовность ОО, регион 01, стр. 1", f"{grid}?region=01"),
+            ("Готовность ОО, регион 01, последняя стр.", f"{grid}?region=01&page=99999"),
+            ("Готовность ОО, регион 01, «отстает»", f"{grid}?region=01&behind=1"),
+            ("Готовность ОО, регион 01, муниципалитет",
+             f"{grid}?region=01&municipality={municipality}"),
         ],
         "рег. координатор": [
             ("Мониторинг (все сборы)", reverse("monitoring:overview")),
             ("Статистика региона (по муниципалитетам)", detail),
-            ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=last"),
+            ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=99999"),
+            ("Экспорт (страница задания)", exports["рег. координатор"]),
+            ("Организации, последняя стр.", f"{organizations}?page=99999"),
+            ("Готовность ОО, последняя стр.", f"{grid}?page=99999"),
+            ("Готовность ОО, не выполнен пункт «документы»",
+             f"{grid}?item=prep_documents&page=99999"),
         ],
         "мун. координатор": [
+            ("Мониторинг (все сборы)", reverse("monitoring:overview")),
             ("Статистика муниципалитета", detail),
             ("Список участников, стр. 1", listing),
+            ("Организации, стр. 1", organizations),
+            ("Готовность ОО", grid),
         ],
     }  # fmt: skip
-    print(f"ОО в сборе: {collection.organizations.count()}; повторов: {options.repeat} (медиана)")
-    print(f"{'роль':<17} {'страница':<46} {'мс':>8} {'× bare':>7} {'SQL':>4}")
-    for role, items in plan.items():
-        client = Client()
-        client.force_login(users[role])
-        bare, bare_queries, _ = timed(client, BARE_PATH, max(options.repeat, 21))
-        print(f"{role:<17} {'bare (только «ok» за входом)':<46} {bare:8.1f} {1:7.1f} "
-              f"{bare_queries:>4}")  # fmt: skip
-        for label, url in items:
-            elapsed, queries, status = timed(client, url, options.repeat)
-            flag = "" if status == 200 else f"  HTTP {status}"
-            print(f"{'':<17} {label:<46} {elapsed:8.1f} {elapsed / bare:7.1f} {queries:>4}{flag}")
+    print(f"ОО в сборе: {collection.organizations.count()}")
+    return plan, users
+
+
+def pages(options) -> None:
+    plan, users = plan_and_users()
+    print(f"повторов: {options.repeat} (медиана)")
+    over = run(plan, users, options.repeat)
+    print(f"выше 15× простой страницы: {', '.join(over) if over else 'нет'}")
 
 
 def export(options) -> None:
@@ -180,11 +168,14 @@ def baseline(path, selectors, user, collection) -> int:
     summary = book.create_sheet("Сводка")
     results = book.create_sheet("Результаты")
     rows = 0
-    for record in selectors.export_records(user, collection):
+    from monitoring.services import PROGRESS_EVERY
+
+    for record in selectors.export_records(user, collection, chunk_size=PROGRESS_EVERY):
         summary.append(
             [record.region, record.municipality, record.login, record.name, record.status,
              record.started_at and record.started_at.replace(tzinfo=None),
              record.submitted_at and record.submitted_at.replace(tzinfo=None),
+             record.last_saved_at and record.last_saved_at.replace(tzinfo=None),
              record.is_late, record.has_changes]
         )  # fmt: skip
         rows += 1
@@ -216,9 +207,8 @@ def main():
     parser.add_argument("--export", choices=["regional", "national", "none"], default="regional")
     parser.add_argument("--trace", action="store_true", help="tracemalloc peak of the export")
     options = parser.parse_args()
-    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"load before: {uptime}")
-    workdir = setup(options)
+    print(f"load before: {uptime()}")
+    workdir = setup(options.organizations)
     from django.db import connection
 
     print(f"База: {connection.vendor} ({connection.settings_dict['NAME']})")
@@ -227,11 +217,8 @@ def main():
         if options.export != "none":
             export(options)
     finally:
-        import shutil
-
         shutil.rmtree(workdir, ignore_errors=True)
-    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"load after: {uptime}")
+    print(f"load after: {uptime()}")
 
 
 if __name__ == "__main__":

@@ -1,170 +1,139 @@
-"""The coordinator's readiness grid at national scale: the same number of queries for 450 and
-45,000 organizations, and the time of both in the same run (the ratio per organization is what
-to watch).
+"""«Готовность ОО» at national scale: the grid's pages whole (view, template) against the bare
+login-protected view in the same process, the .xlsx of a region, and the grid of the whole
+country built by the selector (the operator's page always shows one region; the figure shows
+what one query of «done» flags costs for every organization).
 
-    .venv/bin/python bench/readiness.py [--organizations 45000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_monitoring \\
+        .venv/bin/python bench/readiness.py [--organizations 45000] [--repeat 7]
 
-Builds a temporary SQLite database with bulk inserts: one region per 2,500 organizations, a
-study whose collection takes part with all of them and a small study with 1 % of them (the
-baseline); for a third of the organizations classes, 10 codes each, one room with its list
-issued and manual ticks; the grid is built for an operator (every region, no filters), with the
-«отстает хоть в чем-то» filter, and its .xlsx.
+The database is the one of `bench/monitoring.py` (migrated, filled by `seed_scale` when it
+holds fewer organizations than asked; without DATABASE_URL a temporary SQLite database). The
+seeded study takes part with every organization; a third of the schools of region 01 get a
+class with codes, a room with its list issued and three manual ticks, so the grid's columns
+are not all empty. The number of queries of every page is the same as at 10 organizations
+(tests/test_studies_grid.py pins it).
 """
 
 import argparse
-import os
+import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pages import run, setup, uptime
 
 
-def timed(label, function):
-    started = time.perf_counter()
-    result = function()
-    elapsed = time.perf_counter() - started
-    print(f"{label:<62} {elapsed:8.2f} s")
-    return result, elapsed
-
-
-def build(count: int):
+def progress(study) -> None:
+    """Codes, rooms and ticks for a third of region 01 (once: kept in the scratch database)."""
     from django.utils import timezone
 
-    from accounts.models import Municipality, Organization, Region, User
-    from datacollection.models import Collection, Form, Study
-    from studies.models import ChecklistTick, ParticipantCode, Room, SchoolClass, Stage, StageDate
+    from accounts.models import Organization, User
+    from studies.models import ChecklistTick, ParticipantCode, Room, SchoolClass
 
-    regions = [
-        Region.objects.create(code=f"{n + 1:02d}", name=f"Регион {n + 1}")
-        for n in range(max(1, count // 2500))
-    ]
-    municipalities = [
-        Municipality.objects.create(
-            region=region, code=f"reg{region.code}_m001", name=f"Район {region.code}"
-        )
-        for region in regions
-    ]
-    organizations = Organization.objects.bulk_create(
-        Organization(
-            login=f"edu{municipalities[n % len(regions)].region.code}{n // len(regions):04d}",
-            name=f"Школа № {n}",
-            region_id=municipalities[n % len(regions)].region_id,
-            municipality_id=municipalities[n % len(regions)].pk,
-        )
-        for n in range(count)
-    )
-    form = Form.objects.create(code="bench_form", title="Сведения об ОО")
+    if SchoolClass.objects.filter(study=study, letter="Б").exists():
+        return
+    schools = list(Organization.objects.filter(region__code="01").order_by("login")[::3])
     now = timezone.now()
-    studies = []
-    for code, share in (("bench_big", organizations), ("bench_base", organizations[::100])):
-        study = Study.objects.create(code=code, title=code, year=2026)
-        collection = Collection.objects.create(
-            form=form, study=study, opens_at=now, closes_at=now + timezone.timedelta(days=5)
-        )
-        collection.organizations.add(*share)
-        StageDate.objects.create(
-            study=study,
-            stage=Stage.PREPARATION,
-            starts_on=now.date() - timezone.timedelta(days=10),
-            ends_on=now.date() - timezone.timedelta(days=1),
-        )
-        studies.append((study, len(share)))
-    big = studies[0][0]
-    started = organizations[::3]
     classes = SchoolClass.objects.bulk_create(
-        SchoolClass(study=big, organization=o, grade=8, letter="А", pupils=10) for o in started
+        SchoolClass(study=study, organization=o, grade=8, letter="Б", pupils=10) for o in schools
     )
     rooms = Room.objects.bulk_create(
-        Room(study=big, organization=o, number="101", capacity=10, list_issued_at=now)
-        for o in started
+        Room(study=study, organization=o, number="Б-1", capacity=10, list_issued_at=now)
+        for o in schools
     )
     ParticipantCode.objects.bulk_create(
-        (
-            ParticipantCode(
-                study=big,
-                organization_id=school_class.organization_id,
-                school_class=school_class,
-                grade=8,
-                number=index * 10 + seat + 1,
-                code=f"8{index * 10 + seat + 1:06d}",
-                room=room,
-            )
-            for index, (school_class, room) in enumerate(zip(classes, rooms, strict=True))
-            for seat in range(10)
-        ),
-        batch_size=5000,
+        ParticipantCode(
+            study=study,
+            organization_id=school_class.organization_id,
+            school_class=school_class,
+            grade=8,
+            number=900_000 + index * 10 + seat,
+            code=f"8{900_000 + index * 10 + seat:07d}",
+            room=room,
+        )
+        for index, (school_class, room) in enumerate(zip(classes, rooms, strict=True))
+        for seat in range(10)
     )
-    user = User.objects.create(username="bench-operator", role=User.Role.OPERATOR, is_staff=True)
+    user = User.objects.get(username="operator_scale")
     ChecklistTick.objects.bulk_create(
-        (
-            ChecklistTick(study=big, organization=o, item=item, ticked_by=user)
-            for o in started
-            for item in ("prep_documents", "prep_readiness", "conduct_briefing")
-        ),
-        batch_size=5000,
+        ChecklistTick(study=study, organization=o, item=item, ticked_by=user)
+        for o in schools
+        for item in ("prep_documents", "prep_readiness", "conduct_briefing")
     )
-    return user, studies
 
 
-def run(count: int) -> None:
+def country(study) -> None:
+    """The selector for every organization of the country (no page: rows for all of them)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from studies.grid import build_grid, grid_workbook
+    from accounts.models import User
+    from studies.grid import build_grid
 
-    (user, studies), _ = timed(f"данные: {count} ОО", lambda: build(count))
-    results = {}
-    for study, size in reversed(studies):
+    operator = User.objects.get(username="operator_scale")
+    for label, page in (("стр. 1", 1), ("все строки (как для .xlsx)", None)):
         with CaptureQueriesContext(connection) as queries:
-            grid, elapsed = timed(
-                f"сетка готовности, {size} ОО", lambda study=study: build_grid(user, study)
-            )
-        assert grid.total == size, (grid.total, size)
-        results[size] = (elapsed, len(queries))
-        print(f"{'':<4}запросов: {len(queries)}; отстают: {sum(r.behind for r in grid.rows)}")
-    big_study, big_size = studies[0]
-    timed(
-        f"«отстает хоть в чем-то», {big_size} ОО",
-        lambda: build_grid(user, big_study, behind_only=True),
-    )
-    grid = build_grid(user, big_study)
-    data, _ = timed(f"экспорт .xlsx, {big_size} ОО", lambda: grid_workbook(grid, big_study))
-    print(f"{'':<4}размер файла: {len(data) / 2**20:.1f} МиБ")
-    (small_time, small_queries), (big_time, big_queries) = (
-        sorted(results.items())[0][1],
-        sorted(results.items())[-1][1],
-    )
-    small_size, big_size = sorted(results)[0], sorted(results)[-1]
-    print(
-        f"запросов: {small_queries} и {big_queries} (одинаково: {small_queries == big_queries}); "
-        f"время на 1000 ОО: {small_time / small_size * 1000:.3f} с и "
-        f"{big_time / big_size * 1000:.3f} с (отношение "
-        f"{(big_time / big_size) / (small_time / small_size):.2f})"
-    )
+            started = time.perf_counter()
+            grid = build_grid(operator, study, page=page)
+            elapsed = time.perf_counter() - started
+        print(f"  build_grid, вся страна ({grid.total} ОО), {label}: {elapsed * 1000:8.0f} мс, "
+              f"SQL {len(queries)}")  # fmt: skip
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=45_000)
+    parser.add_argument("--repeat", type=int, default=7)
     options = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-readiness-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fisoko.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    print(f"load before: {uptime()}")
+    workdir = setup(options.organizations)
     try:
-        run(options.organizations)
-    finally:
-        import shutil
+        from django.db import connection
+        from django.urls import reverse
 
+        from accounts.models import Organization, User
+        from datacollection.models import Study
+
+        print(f"База: {connection.vendor} ({connection.settings_dict['NAME']})")
+        study = Study.objects.get(code="niko2026")
+        progress(study)
+        grid = reverse("studies:grid", args=[study.pk])
+        xlsx = reverse("studies:grid_xlsx", args=[study.pk])
+        municipality = Organization.objects.filter(region__code="01").first().municipality_id
+        users = {
+            "оператор": User.objects.get(username="operator_scale"),
+            "рег. координатор": User.objects.get(username="reg010000"),
+        }
+        in_region = Organization.objects.filter(region__code="01").count()
+        print(f"ОО: {Organization.objects.count()}, в регионе 01: {in_region}; "
+              f"повторов: {options.repeat} (медиана)")  # fmt: skip
+        plan = {
+            "оператор": [
+                ("Готовность ОО, регион 01, стр. 1", f"{grid}?region=01"),
+                ("Готовность ОО, регион 01, последняя стр.", f"{grid}?region=01&page=99999"),
+                ("Готовность ОО, регион 01, «отстает хоть в чем-то»",
+                 f"{grid}?region=01&behind=1&page=99999"),
+                ("Готовность ОО, регион 01, не выполнен пункт",
+                 f"{grid}?region=01&item=prep_documents"),
+                ("Готовность ОО, регион 01, муниципалитет",
+                 f"{grid}?region=01&municipality={municipality}"),
+                ("Готовность ОО, регион 01, .xlsx (все строки)", f"{xlsx}?region=01"),
+            ],
+            "рег. координатор": [
+                ("Готовность ОО, стр. 1", grid),
+                ("Готовность ОО, «отстает хоть в чем-то», последняя стр.",
+                 f"{grid}?behind=1&page=99999"),
+                ("Готовность ОО, .xlsx (все строки)", xlsx),
+            ],
+        }  # fmt: skip
+        over = run(plan, users, options.repeat)
+        print(f"выше 15× простой страницы: {', '.join(over) if over else 'нет'}")
+        country(study)
+    finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    print(f"load after: {uptime()}")
 
 
 if __name__ == "__main__":
