@@ -43,13 +43,14 @@ def test_participant_list_queries(as_user, regional, monitored, django_assert_nu
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
     filters = {"status": "submitted", "municipality": _municipality(monitored), "page": LAST_PAGE}
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         # 1 session, 2 user
         # 3 the collection, scoped
         # 4 the chosen municipality, validated against the scope
         # 5 the count of filtered participants, 6 the municipalities for the filter
-        # 7 the page, the report joined (not a query per row), 8 the study's questionnaires
-        # (STUDIES_READINESS_COLUMNS; none, so no counts), 9 the bell
+        # 7 the page, the report joined (not a query per row), 8 the page's receipt numbers,
+        # 9 the study's questionnaires (STUDIES_READINESS_COLUMNS; none, so no counts),
+        # 10 the bell
         response = client.get(url, filters)
     assert response.status_code == 200
 
@@ -59,9 +60,9 @@ def test_last_page_of_the_list_costs_the_same(
 ):
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         # 1 session, 2 user, 3 collection, 4 count, 5 municipalities for the filter, 6 page,
-        # 7 the study's questionnaires, 8 the bell
+        # 7 the page's receipt numbers, 8 the study's questionnaires, 9 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
 
@@ -129,7 +130,7 @@ def test_national_participant_list_queries(as_user, operator, national, django_a
     url = reverse("monitoring:participant_list", args=[national.pk])
     with django_assert_num_queries(8):
         # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 page,
-        # 7 the study's questionnaires, 8 the bell
+        # 7 the page's receipt numbers, 8 the study's questionnaires, 9 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
 
