@@ -261,20 +261,24 @@ def done_flags(
             for name, key in names.items()
         }
     ).values_list("pk", "region_id", *names)
-    closed = _closed(collections)
     items = applicable_items(settings)
+    closed = _closed(collections)
+    forms = {f"form-{collection.pk}": collection.pk in closed for collection in collections}
+    overdue_in: dict[int, dict[str, bool]] = {}  # region id → {column: past its deadline}
+
+    def past_deadline(region_id: int) -> dict[str, bool]:
+        if region_id not in overdue_in:
+            overdue_in[region_id] = forms | {
+                item.key: _overdue(deadline_for(deadlines, region_id, item.stage), today)
+                for item in items
+            }
+        return overdue_in[region_id]
+
     flags = []
     for pk, region_id, *values in rows:
         done = dict(zip(names.values(), values, strict=True))
-        behind = {
-            item.key: not done[item.key]
-            and _overdue(deadline_for(deadlines, region_id, item.stage), today)
-            for item in items
-        }
-        for collection in collections:
-            key = f"form-{collection.pk}"
-            behind[key] = not done[key] and collection.pk in closed
-        flags.append(Flags(pk, done, behind))
+        past = past_deadline(region_id)
+        flags.append(Flags(pk, done, {key: past[key] and not done[key] for key in done}))
     return flags
 
 
