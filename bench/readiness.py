@@ -9,8 +9,8 @@ what one query of «done» flags costs for every organization).
 The database is the one of `bench/monitoring.py` (migrated, filled by `seed_scale` when it
 holds fewer organizations than asked; without DATABASE_URL a temporary SQLite database). The
 seeded study takes part with every organization; a third of the schools of region 01 get a
-class with codes, a room with its list issued and three manual ticks, so the grid's columns
-are not all empty. The number of queries of every page is the same as at 10 organizations
+room with its list issued (their seeded codes seated in it) and three manual ticks, so the
+grid's columns are not all empty. The number of queries of every page is the same as at 10 organizations
 (tests/test_studies_grid.py pins it).
 """
 
@@ -26,39 +26,29 @@ from bench.pages import run, setup, uptime
 
 
 def progress(study) -> None:
-    """Codes, rooms and ticks for a third of region 01 (once: kept in the scratch database)."""
+    """A room with its list issued for a third of the schools of region 01 (their seeded codes
+    seated in it) and three manual ticks each (once: kept in the scratch database)."""
     from django.utils import timezone
 
     from accounts.models import Organization, User
-    from studies.models import ChecklistTick, ParticipantCode, Room, SchoolClass
+    from studies.models import ChecklistTick, ParticipantCode, Room
 
-    if SchoolClass.objects.filter(study=study, letter="Б").exists():
+    if Room.objects.filter(study=study, number="Б-1").exists():
         return
-    schools = list(Organization.objects.filter(region__code="01").order_by("login")[::3])
-    now = timezone.now()
-    classes = SchoolClass.objects.bulk_create(
-        SchoolClass(study=study, organization=o, grade=8, letter="Б", pupils=10) for o in schools
-    )
+    schools = list(
+        Organization.objects.filter(region__code="01").order_by("login").values_list("pk", flat=True)
+    )[::3]
     rooms = Room.objects.bulk_create(
-        Room(study=study, organization=o, number="Б-1", capacity=10, list_issued_at=now)
+        Room(study=study, organization_id=o, number="Б-1", capacity=60, list_issued_at=timezone.now())
         for o in schools
     )
-    ParticipantCode.objects.bulk_create(
-        ParticipantCode(
-            study=study,
-            organization_id=school_class.organization_id,
-            school_class=school_class,
-            grade=8,
-            number=900_000 + index * 10 + seat,
-            code=f"8{900_000 + index * 10 + seat:07d}",
-            room=room,
+    for room in rooms:
+        ParticipantCode.objects.filter(study=study, organization_id=room.organization_id).update(
+            room=room
         )
-        for index, (school_class, room) in enumerate(zip(classes, rooms, strict=True))
-        for seat in range(10)
-    )
     user = User.objects.get(username="operator_scale")
     ChecklistTick.objects.bulk_create(
-        ChecklistTick(study=study, organization=o, item=item, ticked_by=user)
+        ChecklistTick(study=study, organization_id=o, item=item, ticked_by=user)
         for o in schools
         for item in ("prep_documents", "prep_readiness", "conduct_briefing")
     )
