@@ -10,8 +10,8 @@ The database is the one of `bench/monitoring.py` (migrated, filled by `seed_scal
 holds fewer organizations than asked; without DATABASE_URL a temporary SQLite database). The
 seeded study takes part with every organization; a third of the schools of region 01 get a
 room with its list issued (their seeded codes seated in it) and three manual ticks, so the
-grid's columns are not all empty. The number of queries of every page is the same as at 10 organizations
-(tests/test_studies_grid.py pins it).
+grid's columns are not all empty. The number of queries of every page is the same as at 10
+organizations (tests/test_studies_grid.py pins it).
 """
 
 import argparse
@@ -35,11 +35,11 @@ def progress(study) -> None:
 
     if Room.objects.filter(study=study, number="Б-1").exists():
         return
-    schools = list(
-        Organization.objects.filter(region__code="01").order_by("login").values_list("pk", flat=True)
-    )[::3]
+    region = Organization.objects.filter(region__code="01").order_by("login")
+    schools = list(region.values_list("pk", flat=True))[::3]
+    now = timezone.now()
     rooms = Room.objects.bulk_create(
-        Room(study=study, organization_id=o, number="Б-1", capacity=60, list_issued_at=timezone.now())
+        Room(study=study, organization_id=o, number="Б-1", capacity=60, list_issued_at=now)
         for o in schools
     )
     for room in rooms:
