@@ -15,6 +15,7 @@ from accounts.models import Organization, User
 from notifications.models import EmailDelivery, Kind, Notification
 from notifications.services import send_queued_emails
 from studies.extensions import readiness_columns
+from studies.grid import PAGE_SIZE
 from surveys import services
 from surveys.models import AccessCode, Respondent
 from surveys.readiness import column_key
@@ -151,14 +152,14 @@ def test_grid_with_questionnaires_costs_the_same_for_10_and_1000(
 ):
     client = as_user(regional)
     url = reverse("studies:grid", args=[surveyed.study.pk])
-    # The grid's 14 (tests/test_studies_grid.py), then 15 the study's questionnaires, 16 the
+    # The grid's 15 (tests/test_studies_grid.py), then 16 the study's questionnaires, 17 the
     # codes of this page's organizations counted per questionnaire and organization (one
-    # grouped query), 17 the bell.
-    with django_assert_num_queries(17):
+    # grouped query), 18 the bell.
+    with django_assert_num_queries(18):
         response = client.get(url)
     assert response.status_code == HTTPStatus.OK
     assert response.content.decode().count('data-testid="share-cell"') == 2 * min(
-        100, response.context["grid"].total
+        PAGE_SIZE, response.context["grid"].total
     )
 
 
@@ -168,8 +169,9 @@ def test_participant_list_with_questionnaires_costs_the_same_for_10_and_1000(
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[surveyed.pk])
     # 1 session, 2 user, 3 collection, 4 count, 5 municipalities for the filter, 6 page,
-    # 7 the study's questionnaires, 8 the page's codes grouped, 9 the bell.
-    with django_assert_num_queries(9):
+    # 7 the page's receipt numbers, 8 the study's questionnaires, 9 the page's codes grouped,
+    # 10 the bell.
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert "1/2" in response.content.decode()
 
