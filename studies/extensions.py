@@ -62,9 +62,6 @@ class ColumnGroup:
     remind_help: str = ""
     rates: tuple[int, ...] = REMIND_RATES
 
-    def row(self, organization_id: int) -> list[ShareCell]:
-        return [column.cell(organization_id) for column in self.columns]
-
 
 def readiness_columns(study, organization_ids: Ids[int]) -> list[ColumnGroup]:
     """Every provider's group for these organizations (providers with nothing are left out)."""
@@ -76,6 +73,8 @@ def readiness_columns(study, organization_ids: Ids[int]) -> list[ColumnGroup]:
     return groups
 
 
-def cells_of(groups: list[ColumnGroup], organization_id: int) -> list[ShareCell]:
-    """One organization's cells of every group, in the order of the columns."""
-    return [cell for group in groups for cell in group.row(organization_id)]
+def cells_of(
+    groups: list[ColumnGroup], organization_id: int
+) -> list[tuple[ShareColumn, ShareCell]]:
+    """One organization's (column, cell) of every group, in the order of the columns."""
+    return [(column, column.cell(organization_id)) for group in groups for column in group.columns]
