@@ -37,17 +37,23 @@ def issue(
     class_id = bulk.next_id(SchoolClass._meta.db_table)
     classes, codes, events = [], [], []
     issued: dict[int, list[str]] = {}
+    issued_at = bulk.stamp(at)
     for rank, organization in enumerate(fresh):
         issued[organization] = []
         for grade in GRADES:
             classes.append((class_id, study.pk, organization, grade, LETTERS[grade], CLASS_SIZE))
-            for index in range(CLASS_SIZE):
-                number = first[grade] + rank * CLASS_SIZE + index
-                code = format_code(grade, number)
-                issued[organization].append(code)
-                codes.append(
-                    (study.pk, organization, class_id, grade, number, code, index % 2 + 1, at)
+            start = first[grade] + rank * CLASS_SIZE
+            numbered = [
+                (number, format_code(grade, number)) for number in range(start, start + CLASS_SIZE)
+            ]
+            issued[organization].extend(code for _, code in numbered)
+            prefix = f"{study.pk}\t{organization}\t{class_id}\t{grade}\t"
+            codes.append(
+                "".join(
+                    f"{prefix}{number}\t{code}\t{index % 2 + 1}\t{issued_at}\n"
+                    for index, (number, code) in enumerate(numbered)
                 )
+            )
             details = {"pupils": CLASS_SIZE, "issued": CLASS_SIZE, "withdrawn": []}
             events.append(
                 (
@@ -65,7 +71,7 @@ def issue(
         ["id", "study_id", "organization_id", "grade", "letter", "pupils"],
         classes,
     )
-    bulk.write(
+    bulk.write_text(
         ParticipantCode._meta.db_table,
         [
             "study_id",
