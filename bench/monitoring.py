@@ -12,11 +12,11 @@ login). The database is migrated and, if it holds fewer organizations than asked
 temporary SQLite database is used.
 
 Each page is requested through Django's test client (the whole stack: middleware, session,
-view, template) once to warm up, then `--repeat` times; the median is printed in ms, with its
-ratio to the bare view's median and the number of SQL queries (the same as at 10
-organizations: tests/test_monitoring_queries.py, tests/test_studies_grid.py and
-tests/test_organizations.py pin them). The goals: the national page ≤ 50 ms, every page
-≤ 15× the bare view (marked «> 15×» otherwise).
+view, template) once to warm up, then `--repeat` times, each right after a request of the
+bare view; the medians of both are printed in ms, with their ratio and the number of SQL
+queries (the same as at 10 organizations: tests/test_monitoring_queries.py,
+tests/test_studies_grid.py and tests/test_organizations.py pin them). The goals: the national
+page ≤ 50 ms, every page ≤ 15× the bare view (marked «> 15×» otherwise).
 
 The export runs the job (`services.export_run`) and then a baseline that reads the same rows
 the job reads (`selectors.export_records`, in the job's chunks: the participants and their last
