@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
+
+from core.paging import ReversiblePaginator
 
 from . import permissions, scoping, services
 from .forms import LoginForm, OrganizationSearchForm
@@ -37,7 +38,9 @@ def organization_list(request):
     )
     if form.is_valid() and form.cleaned_data["q"]:
         organizations = scoping.search_organizations(organizations, form.cleaned_data["q"])
-    page = Paginator(organizations.order_by("login"), 50).get_page(request.GET.get("page"))
+    page = ReversiblePaginator(organizations.order_by("login"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "accounts/organization_list.html",

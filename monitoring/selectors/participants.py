@@ -4,7 +4,7 @@ user's scope (`accounts.scoping`) with the collection's report joined in and the
 
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     Exists,
     F,
@@ -19,6 +19,7 @@ from django.http import Http404
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import organizations_visible_to, search_organizations
+from core.paging import ReversiblePaginator
 from datacollection import status as participant_status
 from datacollection.definitions import TableDefinition
 from datacollection.models import Collection, Extension, Report, Submission
@@ -147,7 +148,8 @@ def participant_page(
         F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
         for name in fields
     ]
-    page = Paginator(organizations.order_by(*ordering, "login"), PAGE_SIZE).get_page(page)
+    ordered = organizations.order_by(*ordering, "login")
+    page = ReversiblePaginator(ordered, PAGE_SIZE).get_page(page)
     page.object_list = list(page.object_list)
     _attach_receipts(page.object_list, collection)
     return page
