@@ -7,7 +7,7 @@ on PostgreSQL (the COPY path)."""
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEvent, Organization, User
 from datacollection.definitions import load_form
@@ -239,3 +239,8 @@ def test_logins_work_and_the_seed_adds_only_what_is_missing(country):
     assert ParticipantCode.objects.count() > counts[ParticipantCode]
     codes = ParticipantCode.objects.values_list("code", flat=True)
     assert len(set(codes)) == len(codes)
+    # Codes past the results form's 7 characters: refused with a message, nothing added.
+    CodeSequence.objects.filter(grade=8).update(last=999_990)
+    with pytest.raises(CommandError, match="Кодов участников больше"):
+        call_command("seed_scale", organizations=ORGANIZATIONS + 80, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Organization.objects.count() == ORGANIZATIONS + 40

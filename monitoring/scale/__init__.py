@@ -28,7 +28,15 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from datacollection import demo
-from datacollection.models import Cell, Collection, Report, ReportRow, Study, Submission
+from datacollection.models import (
+    Cell,
+    Collection,
+    Column,
+    Report,
+    ReportRow,
+    Study,
+    Submission,
+)
 from studies.models import ChecklistSettings, ParticipantCode, SchoolClass
 
 from . import bulk, codes, country, reports
@@ -142,6 +150,11 @@ def build(total: int, coordinators) -> dict[str, int]:
                 [pk for pk in sorted(people.logins) if reports.typed_somewhere(pk)],
                 people.users,
                 at=min([c.opens_at for c in results] + [now]) - timedelta(days=7),
+                code_length=Column.objects.filter(
+                    table__form__in=[c.form for c in results], key="code"
+                )
+                .values_list("max_length", flat=True)
+                .first(),
             )
         counts = {"organizations_added": added, "codes": sum(map(len, issued.values()))}
         for collection in collections:

@@ -17,11 +17,27 @@ AUDIT_TABLE = AuditEvent._meta.db_table
 AUDIT_COLUMNS = ["created_at", "actor_id", "organization_id", "action", "target", "details"]
 
 
+class TooManyCodesError(ValueError):
+    pass
+
+
+TOO_MANY = (
+    "Кодов участников больше, чем помещается в столбец «Код участника» формы результатов "
+    "({length} знаков): последний был бы {code}."
+)
+
+
 def issue(
-    study: Study, organizations: list[int], users: dict[int, int], at: datetime
+    study: Study,
+    organizations: list[int],
+    users: dict[int, int],
+    at: datetime,
+    code_length: int | None = None,
 ) -> dict[int, list[str]]:
     """Classes and codes for `organizations` (ids) that have no class in the study yet;
-    returns their codes in the results form's order (4th grade, then 8th, by number)."""
+    returns their codes in the results form's order (4th grade, then 8th, by number).
+    `code_length`: the results form's limit (7 characters fit 999,999 pupils of a grade, about
+    47,000 schools with the seed's classes)."""
     started = set(SchoolClass.objects.filter(study=study).values_list("organization_id", flat=True))
     fresh = [pk for pk in organizations if pk not in started]
     if not fresh:
@@ -33,6 +49,9 @@ def issue(
         )
         first[grade] = sequence.last + 1
         sequence.last += CLASS_SIZE * len(fresh)
+        last = format_code(grade, sequence.last)
+        if code_length and len(last) > code_length:
+            raise TooManyCodesError(TOO_MANY.format(length=code_length, code=last))
         sequence.save(update_fields=["last"])
     class_id = bulk.next_id(SchoolClass._meta.db_table)
     classes, codes, events = [], [], []

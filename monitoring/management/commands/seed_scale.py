@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import AuditEvent, Municipality, Organization, Region, User
@@ -26,8 +26,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        with transaction.atomic():
-            result = scale.build(options["organizations"], coordinators)
+        try:
+            with transaction.atomic():
+                result = scale.build(options["organizations"], coordinators)
+        except scale.codes.TooManyCodesError as error:
+            raise CommandError(str(error)) from error
         elapsed = time.monotonic() - started
         analyzed = time.monotonic()
         if connection.vendor == "postgresql":
