@@ -245,6 +245,19 @@ def safe_text(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
 
 
+def discard_workbook(workbook) -> None:
+    """After a write-only openpyxl workbook was given up (an error, a superseded run, a killed
+    worker's unwinding): close every sheet and remove its temporary file."""
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        if writer is None:
+            continue
+        with contextlib.suppress(Exception):  # already closed by a save that got that far
+            sheet.close()
+        with contextlib.suppress(OSError):
+            writer.cleanup()
+
+
 FILE_STORAGE_MESSAGE = (
     "Файл не сохранен: хранилище файлов на сервере сейчас недоступно. Повторите загрузку "
     "позже; если ошибка повторится, сообщите в службу поддержки."

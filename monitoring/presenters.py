@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from core.jobs import INTERRUPTED_MESSAGE, STALLED_MESSAGE  # noqa: F401 (the page's texts)
 from core.text import date_ru, msk, plural
 from datacollection.definitions import TableDefinition
 from datacollection.models import Collection, Report
@@ -41,16 +42,6 @@ def prepared_message(done: int, total: int) -> str:
     )
 
 
-INTERRUPTED_MESSAGE = (
-    "Выгрузка прервана: обработчик фоновых задач остановился, не дописав файл (больше минуты "
-    "без сигнала о работе). Запустите экспорт снова кнопкой «Повторить экспорт»."
-)
-STALLED_MESSAGE = (
-    "Экспорт не начат: за 15 минут его не взял ни один обработчик фоновых задач. "
-    "Запустите экспорт снова кнопкой «Повторить экспорт»."
-)
-
-
 def export_messages(job: ExportJob) -> list[tuple[str, str]]:
     """The messages the export page shows, oldest first, as (kind, text)."""
     messages = [("info", "Экспорт поставлен в очередь")]
@@ -60,10 +51,8 @@ def export_messages(job: ExportJob) -> list[tuple[str, str]]:
         messages.append(("success", "Отчет готов"))
     elif job.status == ExportJob.Status.FAILED:
         messages.append(("error", f"Экспорт не выполнен: {job.error}"))
-    elif job.is_interrupted():
-        messages.append(("error", INTERRUPTED_MESSAGE))
-    elif job.is_stalled():
-        messages.append(("error", STALLED_MESSAGE))
+    elif job.stopped_message:
+        messages.append(("error", job.stopped_message))
     return messages
 
 

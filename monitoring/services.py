@@ -5,8 +5,6 @@ Reminders go out through `notifications` (recorded notices and e-mails). Backgro
 e-mails, the export file) is enqueued with `transaction.on_commit`, so a task never starts
 before the row it reads is committed, and a rolled-back request enqueues nothing."""
 
-import contextlib
-import logging
 import tempfile
 import uuid
 from collections import defaultdict
@@ -23,7 +21,9 @@ from django.utils import timezone
 
 from accounts import audit, permissions
 from accounts.models import Organization, User
+from core import jobs
 from core.errors import AccessDenied, ServiceError
+from core.jobs import Heartbeat
 from core.text import plural
 from datacollection.definitions import load_form
 from datacollection.models import Collection
@@ -33,8 +33,6 @@ from notifications.services import notify
 from . import presenters, selectors
 from .models import ExportJob
 from .xlsx import ResultsWorkbook
-
-logger = logging.getLogger(__name__)
 
 NOT_ALLOWED_MESSAGE = "Это действие доступно региональному координатору и оператору."
 NOT_FAILED_MESSAGE = (
@@ -181,26 +179,7 @@ def export_retry(*, job: ExportJob, actor: User, request: HttpRequest | None = N
     job = ExportJob.objects.select_for_update().get(pk=job.pk)
     if not job.can_retry:
         raise MonitoringError(NOT_FAILED_MESSAGE)
-    job.status = ExportJob.Status.QUEUED
-    job.message = "Экспорт поставлен в очередь"
-    job.error = ""
-    job.progress_done = 0
-    job.started_at = job.finished_at = job.heartbeat_at = None
-    job.updated_at = timezone.now()
-    job.attempt += 1  # a late beat of the previous run no longer matches: that run stops
-    job.save(
-        update_fields=[
-            "attempt",
-            "heartbeat_at",
-            "status",
-            "message",
-            "error",
-            "progress_done",
-            "started_at",
-            "finished_at",
-            "updated_at",
-        ]
-    )
+    jobs.reset_for_retry(job, extra={"message": "Экспорт поставлен в очередь", "progress_done": 0})
     audit.record(
         actor=actor,
         action="monitoring.export_retried",
@@ -233,75 +212,24 @@ def _enqueue_export(job: ExportJob) -> None:
 
 
 def _live_export(*, requester: User, collection: Collection) -> ExportJob | None:
-    """The requester's queued or running export of this collection that is still alive. The
-    requester's row is locked first: two clicks at once must not both find none and queue two."""
-    list(User.objects.select_for_update(no_key=True).filter(pk=requester.pk).values_list("pk"))
-    active = ExportJob.objects.filter(
-        requester=requester,
-        collection=collection,
-        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+    """The requester's queued or running export of this collection that is still alive."""
+    return jobs.live(
+        ExportJob.objects.filter(requester=requester, collection=collection),
+        lock=User.objects.filter(pk=requester.pk),
     )
-    return next((job for job in active if not job.is_stalled()), None)
-
-
-class _Superseded(Exception):
-    """The job was taken for dead and started again meanwhile: this run stops, writes nothing."""
-
-
-class Heartbeat:
-    """A running job's sign of life. `beat()` is called for every row written: at most every
-    `ExportJob.HEARTBEAT_EVERY` it stores the time (one UPDATE, saved at once, no surrounding
-    transaction, so the polling page sees it). With progress fields it stores them at once.
-
-    Each write names the run's attempt: once the job was retried (taken for dead), this run's
-    writes match nothing and it stops with `_Superseded`, so one job never has two writers."""
-
-    def __init__(self, job: ExportJob, *, clock=timezone.now):
-        self.job_id, self.attempt, self.clock = job.pk, job.attempt, clock
-        self.last = None
-
-    def beat(self, **fields) -> None:
-        now = self.clock()
-        if not fields and self.last and now - self.last < ExportJob.HEARTBEAT_EVERY:
-            return
-        if fields:
-            fields["updated_at"] = now
-        written = ExportJob.objects.filter(
-            pk=self.job_id, attempt=self.attempt, status=ExportJob.Status.RUNNING
-        ).update(heartbeat_at=now, **fields)
-        if not written:
-            raise _Superseded
-        self.last = now
 
 
 def export_run(
     *, job_id: int, chunk_size: int = PROGRESS_EVERY, max_rows: int | None = None, clock=None
 ):
-    """Write the file of a queued job, beating and reporting progress; on any error the job
-    says why. `clock` (default `timezone.now`) is the time the heartbeat writes."""
-    clock = clock or timezone.now
-    now = clock()
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=now, updated_at=now, heartbeat_at=now
-    )
-    if not claimed:
-        return  # already taken by another worker, or not queued any more
-    job = ExportJob.objects.select_related("collection__form", "requester").get(pk=job_id)
-    heartbeat = Heartbeat(job, clock=clock)
-    try:
+    """Write the file of a queued job, beating and reporting progress (`core.jobs.run`); on any
+    error the job says why. `clock` (default `timezone.now`) is the time the heartbeat writes."""
+
+    def write(heartbeat: Heartbeat) -> None:
+        job = ExportJob.objects.select_related("collection__form", "requester").get(pk=job_id)
         _export_write(job, heartbeat, chunk_size=chunk_size, max_rows=max_rows)
-    except _Superseded:
-        logger.warning("Export %s was started again meanwhile; this run stops", job_id)
-    except Exception as error:
-        logger.exception("Export %s failed", job_id)
-        reason = str(error) or type(error).__name__
-        with contextlib.suppress(_Superseded):
-            heartbeat.beat(
-                status=ExportJob.Status.FAILED,
-                error=f"{type(error).__name__}: {reason}"[:2000],
-                message="Экспорт не выполнен",
-                finished_at=timezone.now(),
-            )
+
+    jobs.run(ExportJob, job_id, write, clock=clock, failed={"message": "Экспорт не выполнен"})
 
 
 def _export_write(
@@ -330,17 +258,7 @@ def _export_write(
     except BaseException:  # an error, or the worker stopped: no temporary sheets left over
         book.discard()
         raise
-    try:
-        heartbeat.beat(
-            file=job.file.name,
-            status=ExportJob.Status.DONE,
-            progress_done=done,
-            message="Отчет готов",
-            finished_at=timezone.now(),
-        )
-    except _Superseded:
-        job.file.delete(save=False)  # the retried run writes its own
-        raise
+    heartbeat.finish_with_file(job, progress_done=done, message="Отчет готов")
 
 
 def exports_cleanup(*, older_than: timedelta, now: datetime | None = None) -> int:

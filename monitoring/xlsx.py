@@ -13,7 +13,6 @@ leading space, the alternative, is invisible and is stripped by many tools, whic
 the formula back). The apostrophe is shown, so nobody mistakes the value for a computed one.
 """
 
-import contextlib
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -22,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from core.files import FORMULA_TRIGGERS, safe_text
+from core.files import FORMULA_TRIGGERS, discard_workbook, safe_text
 from datacollection.definitions import TableDefinition
 from datacollection.models import Column
 
@@ -200,11 +199,4 @@ class ResultsWorkbook:
 
     def discard(self) -> None:
         """After a failure: close every sheet and remove its temporary file."""
-        for sheet in self.workbook.worksheets:
-            writer = getattr(sheet, "_writer", None)
-            if writer is None:
-                continue
-            with contextlib.suppress(Exception):  # already closed by a save that got that far
-                sheet.close()
-            with contextlib.suppress(OSError):
-                writer.cleanup()
+        discard_workbook(self.workbook)

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.jobs import BackgroundJob
 from datacollection.models import KEY_VALIDATOR, Study, split_lines
 from studies.models import ParticipantCode
 
@@ -254,14 +255,9 @@ class Answer(models.Model):
         return f"{self.question.key}: {self.value}"
 
 
-class SurveyExport(models.Model):
-    """«Выгрузить ответы»: an .xlsx written by the task worker."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "В очереди"
-        RUNNING = "running", "Выполняется"
-        DONE = "done", "Готово"
-        FAILED = "failed", "Ошибка"
+class SurveyExport(BackgroundJob):
+    """«Выгрузить ответы»: an .xlsx written by the task worker. Status, heartbeat, attempt,
+    «dead after» and «stalled»: `core.jobs.BackgroundJob`, as monitoring's export."""
 
     requester = models.ForeignKey(
         "accounts.User", verbose_name="кто запросил", on_delete=models.CASCADE, related_name="+"
@@ -269,14 +265,9 @@ class SurveyExport(models.Model):
     questionnaire = models.ForeignKey(
         Questionnaire, verbose_name="анкета", on_delete=models.CASCADE, related_name="+"
     )
-    status = models.CharField(
-        "статус", max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
     rows = models.PositiveIntegerField("строк", default=0)
     file = models.FileField("файл", upload_to="survey-exports/%Y/%m/", blank=True)
-    error = models.TextField("причина ошибки", blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
-    finished_at = models.DateTimeField("завершено", null=True, blank=True)
 
     class Meta:
         verbose_name = "выгрузка ответов"

@@ -365,16 +365,21 @@ def summary_groups(*, questionnaire: Questionnaire, user: User) -> list[SummaryG
     return groups
 
 
+def exports_visible_to(user: User):
+    """Answers exports a user may open: their requester's own, every one for operators."""
+    from .models import SurveyExport
+
+    queryset = SurveyExport.objects.select_related("questionnaire")
+    if permissions.may_see_all_regions(user):
+        return queryset
+    return queryset.filter(requester=user) if permissions.may_monitor(user) else queryset.none()
+
+
 def export_for_user_or_404(user: User, pk: int):
     """An answers export: its requester and operators only."""
     from .models import SurveyExport
 
-    queryset = SurveyExport.objects.select_related("questionnaire")
-    if not permissions.may_see_all_regions(user):
-        queryset = (
-            queryset.filter(requester=user) if permissions.may_monitor(user) else queryset.none()
-        )
     try:
-        return queryset.get(pk=pk)
+        return exports_visible_to(user).get(pk=pk)
     except (SurveyExport.DoesNotExist, ValueError, TypeError):
         raise Http404("Выгрузка не найдена") from None

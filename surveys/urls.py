@@ -15,6 +15,7 @@ urlpatterns = [
     path("study/<int:study_pk>/remind/", school.study_remind, name="study_remind"),
     path("<int:pk>/export/", school.export_start, name="export_start"),
     path("exports/<int:pk>/", school.export_detail, name="export_detail"),
+    path("exports/<int:pk>/retry/", school.export_retry, name="export_retry"),
     path("exports/<int:pk>/download/", school.export_download, name="export_download"),
     # Public: respondents have no account (each view is marked login_not_required).
     path("answer/", respondent.enter, name="enter"),

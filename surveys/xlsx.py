@@ -4,6 +4,7 @@ traced back to the slip a person was handed. Texts typed by respondents go throu
 guard (`core.files.safe_text`)."""
 
 import io
+from collections.abc import Callable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -11,7 +12,7 @@ from openpyxl.styles import Font
 
 from accounts import scoping
 from accounts.models import User
-from core.files import safe_text
+from core.files import discard_workbook, safe_text
 
 from .models import AccessCode, Answer, Question, Questionnaire
 
@@ -44,7 +45,11 @@ def _cell_value(question: Question, part: str | None, value):
     return value
 
 
-def answers_workbook(*, questionnaire: Questionnaire, user: User) -> tuple[bytes, int]:
+def answers_workbook(
+    *, questionnaire: Questionnaire, user: User, beat: Callable[[], None] = lambda: None
+) -> tuple[bytes, int]:
+    """The file's bytes and its number of rows; `beat` is called for every row written (the
+    job's heartbeat)."""
     codes = AccessCode.objects.filter(
         questionnaire=questionnaire,
         submitted_at__isnull=False,
@@ -63,40 +68,45 @@ def answers_workbook(*, questionnaire: Questionnaire, user: User) -> tuple[bytes
         header_cells.append(cell)
     sheet.append(header_cells)
     rows = 0
-    ids = list(codes.order_by("?").values_list("pk", flat=True))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        info = {
-            row["pk"]: row
-            for row in AccessCode.objects.filter(pk__in=chunk).values(
-                "pk",
-                "grade",
-                "organization__login",
-                "organization__region__name",
-                "organization__municipality__name",
-            )
-        }
-        values: dict[int, dict[int, object]] = {pk: {} for pk in chunk}
-        for code_id, question_id, value in Answer.objects.filter(
-            access_code_id__in=chunk
-        ).values_list("access_code_id", "question_id", "value"):
-            values[code_id][question_id] = value
-        for pk in chunk:
-            rows += 1
-            row = info[pk]
-            line = [
-                rows,
-                row["organization__region__name"],
-                row["organization__municipality__name"],
-                row["organization__login"],
-            ]
-            if pupils:
-                line.append(row["grade"])
-            line += [
-                _cell_value(question, part, values[pk].get(question.pk))
-                for question, part, _ in columns
-            ]
-            sheet.append(line)
+    try:
+        ids = list(codes.order_by("?").values_list("pk", flat=True))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            info = {
+                row["pk"]: row
+                for row in AccessCode.objects.filter(pk__in=chunk).values(
+                    "pk",
+                    "grade",
+                    "organization__login",
+                    "organization__region__name",
+                    "organization__municipality__name",
+                )
+            }
+            values: dict[int, dict[int, object]] = {pk: {} for pk in chunk}
+            for code_id, question_id, value in Answer.objects.filter(
+                access_code_id__in=chunk
+            ).values_list("access_code_id", "question_id", "value"):
+                values[code_id][question_id] = value
+            for pk in chunk:
+                rows += 1
+                row = info[pk]
+                line = [
+                    rows,
+                    row["organization__region__name"],
+                    row["organization__municipality__name"],
+                    row["organization__login"],
+                ]
+                if pupils:
+                    line.append(row["grade"])
+                line += [
+                    _cell_value(question, part, values[pk].get(question.pk))
+                    for question, part, _ in columns
+                ]
+                sheet.append(line)
+                beat()
+    except BaseException:  # an error, or the run stopped: no temporary sheet left over
+        discard_workbook(workbook)
+        raise
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), rows

@@ -4,7 +4,9 @@ files). Each checks access itself, runs in one transaction and records an audit 
 person acts."""
 
 from .coordination import (
+    EXPORT_NOT_RETRIABLE,
     ReminderResult,
+    export_retry,
     export_run,
     export_start,
     exports_cleanup,
@@ -53,6 +55,7 @@ __all__ = [
     "CODE_RATE_LIMITED",
     "CODE_USED",
     "CODE_WRONG",
+    "EXPORT_NOT_RETRIABLE",
     "ISSUE_CLOSED",
     "ISSUE_COUNT",
     "ISSUE_LIMIT",
@@ -75,6 +78,7 @@ __all__ = [
     "closed_reason",
     "code_enter",
     "codes_issue",
+    "export_retry",
     "export_run",
     "export_start",
     "exports_cleanup",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import audit, permissions
 from accounts.models import User
+from core import jobs
 from core.text import msk, plural
 from notifications.models import Kind
 from notifications.services import notify
@@ -109,14 +110,25 @@ def reminders_request(
     return ReminderResult(len(ids), without_email)
 
 
+EXPORT_NOT_RETRIABLE = (
+    "Повторить можно только выгрузку, которая завершилась ошибкой или перестала выполняться."
+)
+
+
 def export_start(
     *, questionnaire: Questionnaire, actor: User, request: HttpRequest | None = None
 ) -> SurveyExport:
-    from .. import tasks  # tasks import services: imported when used
-
+    """«Выгрузить ответы»: a queued job; the `export_answers` task writes the file. A second
+    click while it is alive gives the same job (`core.jobs.live`), not a second writer."""
     if not permissions.may_monitor(actor):
         raise AccessDenied("Выгрузка ответов — для координаторов и оператора.")
     with transaction.atomic():
+        live = jobs.live(
+            SurveyExport.objects.filter(requester=actor, questionnaire=questionnaire),
+            lock=User.objects.filter(pk=actor.pk),
+        )
+        if live is not None:
+            return live
         job = SurveyExport.objects.create(requester=actor, questionnaire=questionnaire)
         audit.record(
             actor=actor,
@@ -124,34 +136,61 @@ def export_start(
             target=f"questionnaire:{questionnaire.pk} {questionnaire.title}",
             request=request,
         )
-        transaction.on_commit(lambda: tasks.export_answers.enqueue(job.pk))
+        _enqueue_export(job)
     return job
 
 
-def export_run(*, export_id: int) -> SurveyExport:
+def export_retry(
+    *, job: SurveyExport, actor: User, request: HttpRequest | None = None
+) -> SurveyExport:
+    """«Повторить экспорт» of a failed, interrupted or never taken job (the view found it in
+    the actor's scope): queued again under the next attempt, so a late run of the old one
+    stops."""
+    from .. import selectors
+
+    if not selectors.exports_visible_to(actor).filter(pk=job.pk).exists():
+        raise AccessDenied("Эту выгрузку запрашивали не вы.")
+    with transaction.atomic():
+        job = SurveyExport.objects.select_for_update().get(pk=job.pk)
+        if not job.can_retry:
+            raise SurveyError(EXPORT_NOT_RETRIABLE)
+        jobs.reset_for_retry(job, extra={"rows": 0})
+        audit.record(
+            actor=actor,
+            action="surveys.export_retried",
+            target=f"export:{job.pk} questionnaire:{job.questionnaire_id}",
+            request=request,
+        )
+        _enqueue_export(job)
+    return job
+
+
+def _enqueue_export(job: SurveyExport) -> None:
+    from .. import tasks  # tasks import services: imported when used
+
+    transaction.on_commit(lambda: tasks.export_answers.enqueue(job.pk))
+
+
+def export_run(*, export_id: int, clock=None) -> None:
+    """Write the file of a queued job, beating for every row (`core.jobs.run`): a killed worker
+    is seen a minute later, an error marks the job failed with its reason. `clock` (default
+    `timezone.now`) is the time the heartbeat writes."""
     from django.core.files.base import ContentFile
 
     from ..xlsx import answers_workbook
 
-    job = SurveyExport.objects.select_related("questionnaire", "requester").get(pk=export_id)
-    job.status = SurveyExport.Status.RUNNING
-    job.save(update_fields=["status"])
-    try:
-        content, rows = answers_workbook(questionnaire=job.questionnaire, user=job.requester)
-    except Exception as error:  # the page shows the failure instead of waiting forever
-        job.status = SurveyExport.Status.FAILED
-        job.error = str(error)[:2000]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        raise
-    job.file.save(
-        f"answers-{job.questionnaire.code}-{job.pk}.xlsx", ContentFile(content), save=False
-    )
-    job.rows = rows
-    job.status = SurveyExport.Status.DONE
-    job.finished_at = timezone.now()
-    job.save(update_fields=["file", "rows", "status", "finished_at"])
-    return job
+    def write(heartbeat: jobs.Heartbeat) -> None:
+        job = SurveyExport.objects.select_related("questionnaire", "requester").get(pk=export_id)
+        content, rows = answers_workbook(
+            questionnaire=job.questionnaire, user=job.requester, beat=heartbeat.beat
+        )
+        heartbeat.beat()
+        job.file.save(
+            f"answers-{job.questionnaire.code}-{job.pk}.xlsx", ContentFile(content), save=False
+        )
+        heartbeat.finish_with_file(job, rows=rows)
+
+    jobs.run(SurveyExport, export_id, write, clock=clock)
 
 
 def exports_cleanup(*, older_than: timedelta) -> int:

@@ -258,6 +258,18 @@ def export_detail(request, pk):
     return render(request, "surveys/export_detail.html", {"job": job})
 
 
+@require_POST
+def export_retry(request, pk):
+    """«Повторить экспорт» of a failed, interrupted or never taken job."""
+    _require_monitoring(request.user)
+    job = selectors.export_for_user_or_404(request.user, pk)
+    try:
+        services.export_retry(job=job, actor=request.user, request=request)
+    except services.SurveyError as error:
+        messages.error(request, error.message)
+    return redirect("surveys:export_detail", pk=job.pk)
+
+
 @require_GET
 def export_download(request, pk):
     _require_monitoring(request.user)

@@ -389,6 +389,11 @@ CASES: dict[str, Case] = {
     "surveys:export_detail": Case(
         MONITORING_EXPORT, kwargs=lambda w: {"pk": w["survey_export"].pk}
     ),
+    "surveys:export_retry": Case(
+        {**MONITORING_EXPORT, "operator": FOUND, "regional": FOUND},
+        method="post",
+        kwargs=lambda w: {"pk": w["survey_export"].pk},
+    ),
     "surveys:export_download": Case(
         MONITORING_EXPORT, kwargs=lambda w: {"pk": w["survey_export"].pk}
     ),
