@@ -54,6 +54,20 @@ def kill():
     raise Killed
 
 
+@pytest.fixture
+def retry_meanwhile(regional, queued, django_capture_on_commit_callbacks):
+    """The job is taken for dead (its beat an hour old) and «Повторить» is pressed."""
+
+    def retry():
+        SurveyExport.objects.filter(pk=queued.pk).update(
+            heartbeat_at=timezone.now() - timedelta(hours=1)
+        )
+        with django_capture_on_commit_callbacks(execute=False):
+            services.export_retry(job=queued, actor=regional)
+
+    return retry
+
+
 def test_a_killed_export_says_it_was_interrupted_and_is_started_again(
     as_user, regional, questionnaire, django_capture_on_commit_callbacks
 ):
@@ -147,17 +161,10 @@ def test_another_coordinators_export_is_not_retried(queued, municipal):
 
 
 def test_a_run_taken_for_dead_and_retried_stops_and_leaves_no_file(
-    regional, queued, django_capture_on_commit_callbacks, settings
+    queued, retry_meanwhile, settings
 ):
     """The old worker was only frozen (a long pause): once it wakes after the retry, its next
     beat matches nothing and it stops; the retried run is the only writer."""
-
-    def retry_meanwhile():
-        SurveyExport.objects.filter(pk=queued.pk).update(
-            heartbeat_at=timezone.now() - timedelta(hours=1)
-        )
-        with django_capture_on_commit_callbacks(execute=False):
-            services.export_retry(job=queued, actor=regional)
 
     # Every row beats (the clock moves a whole interval a read); the retry comes at row 2.
     clock = Clock(timezone.now(), step=SurveyExport.HEARTBEAT_EVERY, on_read={3: retry_meanwhile})
@@ -172,16 +179,7 @@ def test_a_run_taken_for_dead_and_retried_stops_and_leaves_no_file(
     assert (queued.status, queued.rows) == (SurveyExport.Status.DONE, 3)
 
 
-def test_a_run_superseded_at_its_last_step_removes_its_file(
-    regional, queued, django_capture_on_commit_callbacks, settings
-):
-    def retry_meanwhile():
-        SurveyExport.objects.filter(pk=queued.pk).update(
-            heartbeat_at=timezone.now() - timedelta(hours=1)
-        )
-        with django_capture_on_commit_callbacks(execute=False):
-            services.export_retry(job=queued, actor=regional)
-
+def test_a_run_superseded_at_its_last_step_removes_its_file(queued, retry_meanwhile, settings):
     # Reads: the claim, 3 rows, the beat after the workbook, then the «done» write.
     clock = Clock(timezone.now(), step=SurveyExport.HEARTBEAT_EVERY, on_read={6: retry_meanwhile})
     services.export_run(export_id=queued.pk, clock=clock)
