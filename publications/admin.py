@@ -4,7 +4,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -33,8 +32,12 @@ class PublicationAdminForm(forms.ModelForm):
         ]
         widgets = {"title": forms.TextInput(attrs={"size": 90})}
 
+    storage_refused = ""  # the media directory refused the material: the save is redone unsaved
+
     def clean(self):
         cleaned = super().clean()
+        if self.storage_refused:
+            raise forms.ValidationError(self.storage_refused)
         audience = cleaned.get("audience")
         Audience = Publication.Audience
         if audience == Audience.ROLES and not any(
@@ -132,9 +135,15 @@ class PublicationAdmin(admin.ModelAdmin):
             return super().changeform_view(request, *args, **kwargs)
         except FileStorageUnavailable as error:
             # The whole save was rolled back (the admin saves in one transaction): a publication
-            # without the material it announces is not sent out.
-            self.message_user(request, f"Публикация не сохранена. {error.message}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            # without the material it announces is not sent out. The page comes back as for a
+            # validation error, with what the operator typed and the reason above the form.
+            request.storage_refused = f"Публикация не сохранена. {error.message}"
+            return super().changeform_view(request, *args, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refused = getattr(request, "storage_refused", "")
+        return type(form.__name__, (form,), {"storage_refused": refused}) if refused else form
 
     def save_model(self, request, obj, form, change):
         services.publication_save(

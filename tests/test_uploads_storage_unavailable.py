@@ -90,8 +90,13 @@ def test_a_publication_with_a_material_in_the_admin(
     client = as_user(operator)
     media_refuses_writes(monkeypatch, error)
     response = publication_post(client)
-    assert response.status_code == HTTPStatus.OK
-    assert any(FILE_STORAGE_MESSAGE in text for text in messages_of(response))
+    # The form comes back as for a validation error: the reason above it, the typed text kept
+    # (only the file has to be chosen again: a browser never refills a file input).
+    assert response.status_code == HTTPStatus.OK and not response.redirect_chain
+    page = response.content.decode()
+    assert f"Публикация не сохранена. {FILE_STORAGE_MESSAGE}" in page
+    assert 'value="Материалы для проведения"' in page
+    assert "Скачайте материалы.</textarea>" in page
     # Nothing of it is kept: a publication without its material would go out to schools.
     assert not Publication.objects.exists() and not Attachment.objects.exists()
     assert media_files(settings.MEDIA_ROOT) == []
