@@ -2,11 +2,16 @@
 where a person would type, with a reload and a dropped connection in the middle: nothing given
 is lost, and «Отправить» closes the code."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from surveys.models import Answer
-from tests.factories import issue_code, make_questionnaire
+from surveys.models import Answer, SurveyExport
+from tests.factories import TEST_PASSWORD, issue_code, make_questionnaire, send_response
+
+from .conftest import ARTIFACTS, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,3 +120,32 @@ def test_without_javascript_the_screens_still_save(browser, live_server, org):
     expect(page.get_by_role("heading", name="О школе")).to_be_visible()
     assert code.answers.count() == 2
     context.close()
+
+
+def test_an_interrupted_answers_export_is_started_again(new_page, org, regional):
+    """The worker died mid-export (its last beat over a minute old): the page says
+    «Выгрузка прервана», «Повторить экспорт» writes the file (the tests' queue runs at once)."""
+    questionnaire = make_questionnaire(organizations=[org])
+    send_response(questionnaire, org)
+    silent_since = timezone.now() - SurveyExport.DEAD_AFTER - timedelta(seconds=1)
+    job = SurveyExport.objects.create(
+        requester=regional,
+        questionnaire=questionnaire,
+        status=SurveyExport.Status.RUNNING,
+        started_at=silent_since,
+        heartbeat_at=silent_since,
+    )
+    shots = ARTIFACTS / "surveys"
+    shots.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page = new_page()
+        page.set_viewport_size({"width": width, "height": 844})
+        login(page, regional.username, TEST_PASSWORD)
+        page.goto(f"/surveys/exports/{job.pk}/")
+        expect(page.get_by_test_id("export-stopped")).to_contain_text("Выгрузка прервана")
+        page.screenshot(path=shots / f"export-interrupted-{width}.png", full_page=True)
+    page.get_by_role("button", name="Повторить экспорт").click()
+    expect(page.get_by_role("link", name="Загрузить отчет")).to_be_visible()
+    page.screenshot(path=shots / "export-retried-390.png", full_page=True)
+    job.refresh_from_db()
+    assert (job.status, job.attempt, job.rows) == (SurveyExport.Status.DONE, 2, 1)
