@@ -448,8 +448,10 @@ class Report(models.Model):
 class ReportRow(models.Model):
     """A row the organization added to a dynamic table."""
 
+    # No index of its own: the unique constraint below starts with `report` and serves every
+    # lookup by report (one index less to write per autosave and to build for a country).
     report = models.ForeignKey(
-        Report, verbose_name="отчет", on_delete=models.CASCADE, related_name="rows"
+        Report, verbose_name="отчет", on_delete=models.CASCADE, db_index=False, related_name="rows"
     )
     table = models.ForeignKey(
         FormTable, verbose_name="таблица", on_delete=models.CASCADE, related_name="+"
@@ -473,8 +475,10 @@ class Cell(models.Model):
     """One value of one report. `version` grows with every change, so an edit based on an
     older value is refused instead of overwriting what another tab saved."""
 
+    # No index of its own: the unique constraint below starts with `report` and serves every
+    # lookup by report (one index less to write per autosave and to build for a country).
     report = models.ForeignKey(
-        Report, verbose_name="отчет", on_delete=models.CASCADE, related_name="cells"
+        Report, verbose_name="отчет", on_delete=models.CASCADE, db_index=False, related_name="cells"
     )
     table = models.ForeignKey(
         FormTable, verbose_name="таблица", on_delete=models.CASCADE, related_name="+"
