@@ -136,23 +136,37 @@ def cell_label(row: OrganizationReadiness, column: Column) -> str:
     return "Просрочено" if state.status == OVERDUE else "Не выполнено"
 
 
-def grid_workbook(grid: Grid, study: Study) -> bytes:
+def grid_workbook(grid: Grid, study: Study, share_groups=()) -> bytes:
+    """`share_groups`: other apps' columns (studies.extensions) for the same rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Готовность ОО")
     sheet.append([safe_text(f"Готовность ОО: {study}")])
-    sheet.append(["Логин", "Организация", *[safe_text(c.title) for c in grid.columns]])
+    shares = [column for group in share_groups for column in group.columns]
+    sheet.append(
+        [
+            "Логин",
+            "Организация",
+            *[safe_text(c.title) for c in grid.columns],
+            *[safe_text(f"{c.title}: заполнено / выдано") for c in shares],
+        ]
+    )
     for row in grid.rows:
         sheet.append(
             [
                 row.organization.login,
                 safe_text(row.organization.name),
                 *[cell_label(row, column) for column in grid.columns],
+                *[share_label(column.cell(row.organization.pk)) for column in shares],
             ]
         )
     sheet.append(["Выполнено", "", *[column.done for column in grid.columns]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def share_label(cell) -> str:
+    return f"{cell.done} / {cell.total} ({cell.percent} %)" if cell.total else "—"
 
 
 @dataclass

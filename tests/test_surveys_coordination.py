@@ -4,12 +4,14 @@ direct count and in a fixed number of queries per page; «Напомнить» t
 share goes through `notifications` (recorded notices and e-mails), inside the coordinator's
 scope only — a foreign organization slipped into the request refuses it whole."""
 
+import io
 from http import HTTPStatus
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import Organization, User
 from notifications.models import EmailDelivery, Kind, Notification
@@ -396,3 +398,15 @@ def test_the_completion_page_is_paged_in_a_fixed_number_of_queries(
         response = client.get(url, {"below": "50", "page": "last"})
     rows = response.content.decode().count('data-testid="completion-row"')
     assert rows == (count % 100 or 100) and response.context["page"].paginator.count == count
+
+
+def test_the_grid_xlsx_has_the_questionnaire_columns(regional, teachers, organizations):
+    response = client_for(regional).get(reverse("studies:grid_xlsx", args=[teachers.study_id]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    column = rows[0].index("Анкета учителя: заполнено / выдано")
+    assert {row[0]: row[column] for row in rows[1:-1]} == {
+        "edu470001": "2 / 2 (100 %)",
+        "edu470002": "1 / 2 (50 %)",
+        "edu470003": "1 / 4 (25 %)",
+    }

@@ -87,8 +87,9 @@ def grid(request, study_pk):
 def grid_xlsx(request, study_pk):
     study = _study(request, study_pk)
     readiness_grid = _grid(request, study, _region(request))
+    share_groups = readiness_columns(study, [row.organization.pk for row in readiness_grid.rows])
     response = HttpResponse(
-        grid_workbook(readiness_grid, study),
+        grid_workbook(readiness_grid, study, share_groups),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = content_disposition_header(
