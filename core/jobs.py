@@ -84,6 +84,15 @@ class BackgroundJob(models.Model):
         return self.status == self.Status.FAILED or self.is_stalled()
 
     @property
+    def status_label(self) -> str:
+        """The status as the page names it: a dead worker's job is not «Выполняется»."""
+        if self.is_interrupted():
+            return "Прервана"
+        if self.is_stalled():
+            return "Не начата"
+        return self.get_status_display()
+
+    @property
     def stopped_message(self) -> str:
         """What the page says of a job whose worker died or never came; empty otherwise."""
         if self.is_interrupted():

@@ -90,6 +90,7 @@ def test_a_killed_export_says_it_was_interrupted_and_is_started_again(
     page = client.get(reverse("surveys:export_detail", args=[job.pk])).content.decode()
     assert INTERRUPTED_MESSAGE in page and "Выгрузка прервана" in page
     assert "Повторить экспорт" in page
+    assert "Статус: <strong>Прервана</strong>" in page and "Выполняется" not in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("surveys:export_retry", args=[job.pk]))
     job.refresh_from_db()
@@ -122,6 +123,7 @@ def test_a_queued_export_nobody_takes_is_offered_again_after_a_quarter_of_an_hou
     )
     page = client.get(reverse("surveys:export_detail", args=[queued.pk])).content.decode()
     assert STALLED_MESSAGE in page and "Повторить экспорт" in page
+    assert "Статус: <strong>Не начата</strong>" in page
 
 
 def test_a_failed_export_says_so_and_offers_a_retry(
