@@ -20,12 +20,12 @@ the cell's version from the JSON answer and sends it as the next request's versi
 correct run has no conflict at all. 1, 8 and 32 clients; requests/s, p50 and p99 of the bare
 view and of the autosave, and their ratio.
 
-Open model: a paced generator (asyncio, raw HTTP/1.1 keep-alive connections; no `wrk2` in
-Debian or PyPI) sends autosaves at fixed times, `--rate` per second, whatever the answers,
-round-robin over all the schools and four cells of each (a cell comes round every
-4 × schools / rate seconds; like the table page, its save is sent once the previous one of
-that cell has answered with the version to send), and measures every latency from the
-*scheduled* send time, so a slow server is not hidden by the generator waiting for it (no
+Open model: a paced generator (asyncio, raw HTTP/1.1 keep-alive connections opened as saves
+need them; no `wrk2` in Debian or PyPI) sends autosaves at fixed times, `--rate` per second,
+whatever the answers, round-robin over all the schools and four cells of each (a cell comes
+round every 4 × schools / rate seconds; like the table page, its save is sent once the
+previous one of that cell has answered with the version to send), and measures every latency
+from the *scheduled* send time, so a slow server is not hidden by the generator waiting for it (no
 coordinated omission). Prints offered and achieved rate, p50/p99/max, the errors, how many
 saves had to wait for their cell's previous answer (the server not keeping up), and the
 generator's own CPU use.
@@ -60,6 +60,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.portal import ensure_database  # noqa: E402
+
 SCHOOL_LOGIN = "edu99{:04d}"
 BARE_PATH = "/bench/bare/"
 # «Сведения об ОО», table «Классы»: the closed model saves one cell per school, the open model
@@ -162,6 +164,7 @@ def uptime() -> str:
 def prepare(env: dict, count: int) -> list[dict]:
     """Migrate; `count` bench schools, each with its login, its report of the bench collection
     and a fresh session. Returns per school: cookie header, CSRF token, autosave path, report."""
+    ensure_database(env["DATABASE_URL"])
     os.environ.update(env)
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     import django
@@ -411,7 +414,7 @@ async def _exchange(connection, request: bytes) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def open_model(port, schools, known: dict, rate, duration, connections) -> dict:
+async def open_model(port, schools, known: dict, rate, duration) -> dict:
     """Autosaves at fixed times (`rate` per second for `duration` s), whatever the answers.
 
     `known` maps (school, row, column) to the cell's version and follows the answers. Like the
@@ -419,7 +422,12 @@ async def open_model(port, schools, known: dict, rate, duration, connections) ->
     (else it would carry a stale version): when the server is so slow that a cell comes round
     again before its answer, the save waits, the wait counts in its latency (measured from the
     scheduled time all the same) and the save counts as «waited»."""
-    idle: list = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
+    # Connections are opened when a save needs one and then kept alive, as a browser does. Opened
+    # ahead and left silent, a connection holds a gunicorn thread until its first request
+    # (gthread reads a new connection's request in a worker thread; nginx in front, as in
+    # production, passes on only whole requests): that showed as saves stuck for 5–10 s.
+    idle: list = []
+    opened = 0
     locks = {key: asyncio.Lock() for key in known}
     latencies: list[float] = []
     lags: list[float] = []
@@ -464,7 +472,12 @@ async def open_model(port, schools, known: dict, rate, duration, connections) ->
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode() + body
         # A free keep-alive connection, or a new one when all are busy (as a browser would).
-        connection = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
+        nonlocal opened
+        if idle:
+            connection = idle.pop()
+        else:
+            opened += 1
+            connection = await asyncio.open_connection("127.0.0.1", port)
         try:
             status, answer = await _exchange(connection, request)
             idle.append(connection)
@@ -492,7 +505,7 @@ async def open_model(port, schools, known: dict, rate, duration, connections) ->
         "lag": max(lags) * 1000,
         "requests": total,
         "cpu": cpu / elapsed,
-        "connections": connections,
+        "connections": opened,
         **counts,
     }
 
@@ -681,7 +694,6 @@ def main():
     parser.add_argument("--rate", type=float, default=100.0, help="open model: autosaves/s")
     parser.add_argument("--open-duration", type=float, default=20.0)
     parser.add_argument("--schools", type=int, default=128, help="open model: 64–200 schools")
-    parser.add_argument("--connections", type=int, default=32, help="open model: keep-alive")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--open-only", action="store_true")
@@ -748,20 +760,16 @@ def main():
                     flush=True,
                 )
         known = versions(schools)
-        asyncio.run(
-            open_model(port, schools, known, args.rate, 3, args.connections)
-        )  # warm-up, not counted
+        asyncio.run(open_model(port, schools, known, args.rate, 3))  # warm-up, not counted
         known = versions(schools)
         before, cpu, database = written_saves(schools), server_cpu(server), database_cpu()
-        opened = asyncio.run(
-            open_model(port, schools, known, args.rate, args.open_duration, args.connections)
-        )
+        opened = asyncio.run(open_model(port, schools, known, args.rate, args.open_duration))
         cpu, database = server_cpu(server) - cpu, database_cpu_since(database)
         written = written_saves(schools) - before
         problems += invalid_reasons("открытая модель", opened, written, 0)
         seconds = opened["requests"] / opened["achieved"]
         print(
-            f"Открытая модель ({len(schools)} ОО × {len(OPEN_CELLS)} ячейки, до "
+            f"Открытая модель ({len(schools)} ОО × {len(OPEN_CELLS)} ячейки, открыто "
             f"{opened['connections']} соединений): предложено {opened['offered']:.0f}/с, "
             f"выполнено {opened['achieved']:.1f}/с, p50 {opened['p50']:.1f} мс, "
             f"p99 {opened['p99']:.1f} мс, max {opened['max']:.0f} мс\n"

@@ -63,11 +63,17 @@ def django_setup(env: dict) -> None:
     django.setup()
 
 
+def ensure_database(url: str) -> None:
+    """Create the scratch PostgreSQL database of `url` if it is not there yet (no-op otherwise)."""
+    if url.startswith("postgres"):
+        name = url.rsplit("/", 1)[1]
+        # Already there: fine.
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
+
+
 def ensure_data(env: dict, organizations: int) -> None:
     """Migrate and seed the scale data set when the scratch database has fewer organizations."""
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    # Already there: fine.
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
+    ensure_database(DATABASE_URL)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     from accounts.models import Organization
 
