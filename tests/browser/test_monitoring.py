@@ -1,11 +1,13 @@
 """A regional coordinator in a real browser: the list of participants, the «Не приступило»
 filter, one organization's transferred data, then «Экспорт результатов» and the file."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from datacollection.models import Report, Submission
 from tests.factories import TEST_PASSWORD, RegionalCoordinatorFactory, make_collection, snapshot
@@ -47,31 +49,35 @@ def test_coordinator_filters_opens_data_and_downloads_the_export(page, world, tm
     # «Не приступило»: the two schools without a transfer.
     page.get_by_label("Статус").select_option(label="Не приступило")
     page.get_by_role("button", name="Показать").click()
+    # The filtered page has loaded before its rows are read (reading at once, under load, once
+    # read the document being replaced: no rows).
+    expect(page).to_have_url(re.compile("status=not_started"))
     rows = page.get_by_test_id("participant-row")
+    expect(rows).to_have_count(2)
     assert sorted(rows.evaluate_all("rows => rows.map(r => r.dataset.login)")) == [
         "edu470001",
         "edu470003",
     ]
-    assert "status=not_started" in page.url
 
     # The submitted school: the view icon opens its transferred data; «Закрыть» comes back.
     page.get_by_label("Статус").select_option(label="Сдано")
     page.get_by_role("button", name="Показать").click()
+    expect(page).to_have_url(re.compile("status=submitted"))
     page.get_by_role("link", name="Введенные данные edu470002").click()
     assert (
         page.get_by_test_id("data-source").inner_text().startswith("Данные, переданные в ФИС ОКО")
     )
     assert page.get_by_role("cell", name="80417").is_visible()
     page.get_by_role("link", name="Закрыть").click()
-    assert "status=submitted" in page.url
-    assert page.get_by_test_id("participant-row").count() == 1
+    expect(page).to_have_url(re.compile("status=submitted"))
+    expect(page.get_by_test_id("participant-row")).to_have_count(1)
 
     # «Экспорт результатов»: in tests the task runs at enqueue, so the file is ready at once.
     page.get_by_role("link", name=collection.form.title).click()
     page.get_by_role("button", name="Экспорт результатов").click()
     messages = page.get_by_test_id("export-messages")
-    assert "Экспорт поставлен в очередь" in messages.inner_text()
-    assert "Отчет готов" in messages.inner_text()
+    expect(messages).to_contain_text("Экспорт поставлен в очередь")
+    expect(messages).to_contain_text("Отчет готов")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Загрузить отчет").click()
     download = download_info.value
