@@ -29,11 +29,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def organization_list(request):
-    """Organizations in the user's scope, for coordinators and operators."""
+    """Organizations in the user's scope, for coordinators and operators. Regions and
+    municipalities are read for the page's rows only (`prefetch_related`, 2 queries): joined
+    into the page's query, they were joined to every match before the sort."""
     if not permissions.may_monitor(request.user):
         raise PermissionDenied
     form = OrganizationSearchForm(request.GET)
-    organizations = scoping.organizations_visible_to(request.user).select_related(
+    organizations = scoping.organizations_visible_to(request.user).prefetch_related(
         "region", "municipality"
     )
     if form.is_valid() and form.cleaned_data["q"]:

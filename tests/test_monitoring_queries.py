@@ -43,14 +43,16 @@ def test_participant_list_queries(as_user, regional, monitored, django_assert_nu
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
     filters = {"status": "submitted", "municipality": _municipality(monitored), "page": LAST_PAGE}
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         # 1 session, 2 user
         # 3 the collection, scoped
         # 4 the chosen municipality, validated against the scope
         # 5 the count of filtered participants, 6 the municipalities for the filter
-        # 7 the page, the report joined (not a query per row), 8 the page's receipt numbers,
-        # 9 the study's questionnaires (STUDIES_READINESS_COLUMNS; none, so no counts),
-        # 10 the bell
+        # 7 the page, the report joined (not a query per row), 8 the page's regions,
+        # 9 the page's municipalities (read for its rows only, not joined before the sort),
+        # 10 the page's receipt numbers,
+        # 11 the study's questionnaires (STUDIES_READINESS_COLUMNS; none, so no counts),
+        # 12 the bell
         response = client.get(url, filters)
     assert response.status_code == 200
 
@@ -60,9 +62,10 @@ def test_last_page_of_the_list_costs_the_same(
 ):
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         # 1 session, 2 user, 3 collection, 4 count, 5 municipalities for the filter, 6 page,
-        # 7 the page's receipt numbers, 8 the study's questionnaires, 9 the bell
+        # 7 the page's regions, 8 the page's municipalities (its rows only),
+        # 9 the page's receipt numbers, 10 the study's questionnaires, 11 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
 
@@ -72,6 +75,20 @@ def test_overview_queries(as_user, regional, monitored, django_assert_num_querie
     with django_assert_num_queries(5):
         # 1 session, 2 user, 3 the collections of the scope, 4 the counts of the one collection,
         # 5 the bell's unread notifications
+        response = client.get(reverse("monitoring:overview"))
+    assert response.status_code == 200
+
+
+def test_overview_counts_every_collection_in_one_query(
+    as_user, regional, monitored, django_assert_num_queries
+):
+    organizations = list(monitored.organizations.all())
+    for _ in range(4):
+        make_collection(organizations=organizations)
+    client = as_user(regional)
+    with django_assert_num_queries(5):
+        # 1 session, 2 user, 3 the collections of the scope, 4 the counts of all five
+        # collections (one UNION ALL branch each), 5 the bell
         response = client.get(reverse("monitoring:overview"))
     assert response.status_code == 200
 
@@ -128,9 +145,11 @@ def test_region_drill_down_queries(as_user, operator, national, django_assert_nu
 def test_national_participant_list_queries(as_user, operator, national, django_assert_num_queries):
     client = as_user(operator)
     url = reverse("monitoring:participant_list", args=[national.pk])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 page,
-        # 7 the page's receipt numbers, 8 the study's questionnaires, 9 the bell
+        # 7 the page's regions, 8 the page's municipalities (its rows only, not joined to
+        # every participant before the sort), 9 the page's receipt numbers,
+        # 10 the study's questionnaires, 11 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
 
