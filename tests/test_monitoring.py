@@ -86,6 +86,26 @@ def test_counts_equal_a_direct_computation(regional, collection, participants_47
     assert counts.late and counts.changes and counts.returned
 
 
+def test_overview_counts_equal_each_collection_s_own_counts(
+    regional, operator, collection, participants_47, org_other_region
+):
+    """«Мониторинг (все сборы)» counts every collection in one query; each collection keeps
+    its own deadline (one is past, so some are late; the other's is ahead, so none are)."""
+    fill(collection, [*participants_47, org_other_region])
+    ahead = make_collection(organizations=participants_47[:5])
+    fill(ahead, participants_47[:5])
+    ahead.closes_at = timezone.now() + timedelta(days=365)  # the same transfers, none late
+    ahead.save()
+    counts = selectors.counts_of_collections(regional, [collection, ahead])
+    assert vars(counts[collection.pk]) == vars(selectors.collection_counts(regional, collection))
+    assert vars(counts[ahead.pk]) == vars(selectors.collection_counts(regional, ahead))
+    assert counts[collection.pk].late and not counts[ahead.pk].late
+    assert counts[ahead.pk].total == 5
+    assert selectors.counts_of_collections(regional, []) == {}
+    national = selectors.counts_of_collections(operator, [collection])
+    assert vars(national[collection.pk]) == vars(selectors.collection_counts(operator, collection))
+
+
 def test_breakdown_rows_sum_to_the_totals(operator, collection, participants_47, org_other_region):
     fill(collection, [*participants_47, org_other_region])
     statistics = selectors.collection_statistics(operator, collection)
