@@ -4,6 +4,11 @@ grid (up to a whole country) read the same rule.
 
 An AUTO item is done when its event happened, dated by the event; a MANUAL item when the school
 ticked it. An item is overdue when it is not done and its stage's last day has passed (Moscow).
+A form is behind when its window has closed for the organization (its extension counted).
+
+Long module: the rule is written twice on purpose — as dated rows for the organizations shown
+(`readiness`) and as SQL «done» flags for a whole scope (`done_flags`) — and the two halves
+must be read and changed together (tests check they agree), so they stay in one file.
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Organization
-from datacollection.models import Collection, Report, Study
+from datacollection.models import Collection, Extension, Report, Study
 from publications.models import AttachmentDownload
 
 from . import checklist
@@ -66,7 +71,7 @@ class FormState:
     collection: Collection
     status: str  # Report.Status value
     submitted_at: datetime | None = None
-    closed: bool = False  # the window has closed for everyone (extensions aside)
+    closed: bool = False  # the window has closed for this organization (its extension counted)
 
     @property
     def done(self) -> bool:
@@ -274,11 +279,16 @@ def done_flags(
             }
         return overdue_in[region_id]
 
+    extended = {
+        (pk, f"form-{collection_id}")
+        for pk, collection_id in _extended(collections, organizations.values("pk"))
+    }
     flags = []
     for pk, region_id, *values in rows:
         done = dict(zip(names.values(), values, strict=True))
         past = past_deadline(region_id)
-        flags.append(Flags(pk, done, {key: past[key] and not done[key] for key in done}))
+        behind = {key: past[key] and not done[key] and (pk, key) not in extended for key in done}
+        flags.append(Flags(pk, done, behind))
     return flags
 
 
@@ -290,6 +300,21 @@ def _closed(collections: list[Collection]) -> set[int]:
     """Collections whose window has closed for everyone (extensions aside)."""
     now = timezone.now()
     return {c.pk for c in collections if c.closed_manually or c.closes_at <= now}
+
+
+def _extended(collections: list[Collection], organization_ids) -> set[tuple[int, int]]:
+    """(organization, collection) pairs still open by an extension although the window has
+    closed for everyone — such an organization is not behind on that form (`is_open_for`'s
+    rule: a manual close ends extensions too). One query, none when nothing has timed out."""
+    now = timezone.now()
+    timed_out = [c.pk for c in collections if not c.closed_manually and c.closes_at <= now]
+    if not timed_out:
+        return set()
+    return set(
+        Extension.objects.filter(
+            collection_id__in=timed_out, organization_id__in=organization_ids, until__gt=now
+        ).values_list("organization_id", "collection_id")
+    )
 
 
 def study_collections(study: Study) -> list[Collection]:
@@ -318,7 +343,7 @@ def readiness(
 ) -> tuple[list[OrganizationReadiness], list[Collection]]:
     """Every organization's item and form states. Queries: organizations, settings, calendar,
     collections, downloads, watched reports, codes, rooms, opened reports, ticks, form reports —
-    eleven whatever the number of organizations."""
+    eleven whatever the number of organizations (twelve once a window has closed: extensions)."""
     today = today or timezone.localdate()
     settings = settings or checklist_settings(study)
     deadlines = stage_deadlines(study) if deadlines is None else deadlines
@@ -340,6 +365,7 @@ def readiness(
         ).values_list("organization_id", "collection_id", "status", "submitted_at")
     }
     closed = _closed(collections)
+    extended = _extended(collections, org_ids)
     applicable = [item for item in checklist.TRACKED if _applicable(item, settings)]
     rows = []
     for organization in org_list:
@@ -371,7 +397,10 @@ def readiness(
                 (organization.pk, collection.pk), (Report.Status.NOT_STARTED, None)
             )
             row.forms[collection.pk] = FormState(
-                collection, status, submitted_at, closed=collection.pk in closed
+                collection,
+                status,
+                submitted_at,
+                closed=collection.pk in closed and (organization.pk, collection.pk) not in extended,
             )
         rows.append(row)
     return rows, collections

@@ -8,8 +8,10 @@ from http import HTTPStatus
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Organization, User
+from datacollection.models import Collection, Extension
 from notifications.models import EmailDelivery, Kind
 from studies import services
 from studies.grid import PAGE_SIZE, build_grid
@@ -200,3 +202,37 @@ def test_counts_and_filters_cover_every_page_of_the_scope(regional, org, as_user
     grid = response.context["grid"]
     assert (grid.total, len(grid.shown), len(response.context["rows"])) == (150, 148, 48)
     assert organizations[-1].login not in {o.login for o, _ in response.context["rows"]}
+
+
+def test_an_extension_keeps_a_school_off_the_behind_list_of_a_closed_form(
+    org, org_same_municipality, regional
+):
+    """The window closed for everyone yesterday; edu470001 has an extension until tomorrow, so
+    it may still submit and is not behind on that form; edu470002 is. A manual close ends the
+    extension (`Collection.is_open_for`), and then both are behind."""
+    now = timezone.now()
+    study = participating_study(
+        org,
+        org_same_municipality,
+        opens_at=now - timedelta(days=10),
+        closes_at=now - timedelta(days=1),
+    )
+    collection = Collection.objects.get(study=study)
+    Extension.objects.create(collection=collection, organization=org, until=now + timedelta(days=1))
+    Extension.objects.create(  # an extension that ran out too
+        collection=collection, organization=org_same_municipality, until=now - timedelta(hours=1)
+    )
+    form = f"form-{collection.pk}"
+
+    def behind_on_the_form():
+        grid = build_grid(regional, study)
+        flags = {
+            row.organization.login for row in build_grid(regional, study, behind_only=True).rows
+        }
+        dated = {row.organization.login for row in grid.rows if row.forms[collection.pk].behind}
+        assert flags == dated  # the filter and the rows shown agree
+        return dated, {column.key: column for column in grid.columns}[form].behind
+
+    assert behind_on_the_form() == ({"edu470002"}, 1)
+    Collection.objects.filter(pk=collection.pk).update(closed_manually=True)
+    assert behind_on_the_form() == ({"edu470001", "edu470002"}, 2)
