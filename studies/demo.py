@@ -43,10 +43,21 @@ def _calendar(study: Study) -> None:
         )
 
 
-def _settings(study: Study) -> None:
+def checklist_collections(study: Study) -> dict:
+    """The demo study's collections the checklist follows, by their forms' codes (also used by
+    `seed_scale` for its country)."""
     by_form = {
         c.form.code: c for c in Collection.objects.filter(study=study).select_related("form")
     }
+    return {
+        "registration_collection": by_form.get("niko_oo_info"),
+        "survey_collection": by_form.get("niko_survey"),
+        "protocol_collection": by_form.get("niko_protocol"),
+        "results_collection": by_form.get("niko_results"),
+    }
+
+
+def _settings(study: Study) -> None:
     memo = Publication.objects.filter(title=MEMO_TITLE).first()
     if memo is None:
         memo = Publication.objects.create(
@@ -61,13 +72,7 @@ def _settings(study: Study) -> None:
         )
     ChecklistSettings.objects.update_or_create(
         study=study,
-        defaults={
-            "registration_collection": by_form.get("niko_oo_info"),
-            "survey_collection": by_form.get("niko_survey"),
-            "protocol_collection": by_form.get("niko_protocol"),
-            "results_collection": by_form.get("niko_results"),
-            "security_memo": memo,
-        },
+        defaults={**checklist_collections(study), "security_memo": memo},
     )
     # The materials of the study are what «скачивание материалов» watches.
     Publication.objects.filter(title=MATERIALS_TITLE, study__isnull=True).update(study=study)

@@ -37,6 +37,7 @@ from datacollection.models import (
     Study,
     Submission,
 )
+from studies.demo import checklist_collections
 from studies.models import ChecklistSettings, ParticipantCode, SchoolClass
 
 from . import bulk, codes, country, reports
@@ -92,16 +93,7 @@ def demo_collections() -> list[Collection]:
     collections = list(
         Collection.objects.filter(study=study).select_related("form", "study").order_by("pk")
     )
-    by_form = {c.form.code: c for c in collections}
-    ChecklistSettings.objects.get_or_create(
-        study=study,
-        defaults={
-            "registration_collection": by_form.get("niko_oo_info"),
-            "survey_collection": by_form.get("niko_survey"),
-            "protocol_collection": by_form.get("niko_protocol"),
-            "results_collection": by_form.get("niko_results"),
-        },
-    )
+    ChecklistSettings.objects.get_or_create(study=study, defaults=checklist_collections(study))
     with connection.cursor() as cursor:
         for collection in collections:
             cursor.execute(
