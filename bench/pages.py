@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.portal import ensure_database  # noqa: E402
 
 # Every coordinator's and operator's page stays within this many bare views (issue 11).
 RATIO_GOAL = 15
@@ -32,6 +33,7 @@ def setup(organizations: int) -> Path:
     migrated and filled by `seed_scale` when it holds fewer organizations than asked."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    ensure_database(os.environ["DATABASE_URL"])
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ.setdefault("PYTHONWARNINGS", "ignore:No directory at:UserWarning")
     import django
