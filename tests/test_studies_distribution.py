@@ -51,6 +51,14 @@ def code(value):
     return ParticipantCode.objects.get(code=value)
 
 
+def counts(answer):
+    """The answer's rooms without their rendered «Протокол» cells."""
+    return {
+        room: {key: value for key, value in fields.items() if key != "protocol"}
+        for room, fields in answer["rooms"].items()
+    }
+
+
 def placement():
     return dict(ParticipantCode.objects.values_list("code", "room__number"))
 
@@ -77,11 +85,38 @@ def test_a_dragged_code_is_saved_and_the_answer_is_the_distribution_now(
     answer = response.json()
     assert answer["message"] == "Сохранено"
     assert answer["codes"][str(code("80001").pk)] == second.pk
-    assert answer["rooms"] == {
+    assert counts(answer) == {
         str(first.pk): {"listed": 1, "capacity": 2},
         str(second.pk): {"listed": 2, "capacity": 2},
     }
     assert placement() == {"80001": "102", "80002": "101", "80003": "102"}
+
+
+def test_the_answer_brings_the_rooms_table_as_the_page_would_render_it_now(
+    study, org_user, as_user, two_rooms
+):
+    """The «Протокол» cell follows the room's list (an emptied room has nothing to protocol)
+    and the totals follow the codes in rooms, without a reload."""
+    first, second = two_rooms
+    client = as_user(org_user)
+    answer = post_move(client, study, code("80003"), None, **BY_SCRIPT).json()
+    assert answer["rooms"][str(second.pk)]["protocol"] == "—"
+    assert "Заполнить протокол" in answer["rooms"][str(first.pk)]["protocol"]
+    assert (
+        reverse("studies:room_protocol", args=[first.pk])
+        in answer["rooms"][str(first.pk)]["protocol"]
+    )
+    assert '<tr data-grade="8"><td>8 класс</td><td class="text-end">2</td>' in answer["totals"]
+
+    answer = post_move(client, study, code("80003"), second, **BY_SCRIPT).json()
+    assert "Заполнить протокол" in answer["rooms"][str(second.pk)]["protocol"]
+    assert '<td class="text-end">3</td>' in answer["totals"]
+    page = client.get(reverse("studies:rooms", args=[study.pk])).content.decode()
+    assert answer["rooms"][str(second.pk)]["protocol"] in page  # the same partial
+
+    for moved in ("80001", "80002", "80003"):
+        answer = post_move(client, study, code(moved), None, **BY_SCRIPT).json()
+    assert answer["totals"] == ""  # no code in a room: no totals section
 
 
 @pytest.mark.usefixtures("two_rooms")
@@ -102,7 +137,7 @@ def test_a_room_beyond_its_capacity_is_refused_in_russian_and_nothing_changes(
     assert response.status_code == HTTPStatus.BAD_REQUEST
     message = room_rules.ROOM_OVERFULL.format(number="102", capacity=2, count=3)
     assert response.json()["error"] == message
-    assert response.json()["rooms"][str(second.pk)] == {"listed": 2, "capacity": 2}
+    assert counts(response.json())[str(second.pk)] == {"listed": 2, "capacity": 2}
     assert placement() == before
     form = post_move(as_user(org_user), study, code("80002"), second, follow=True)
     assert message in form.content.decode()

@@ -32,12 +32,13 @@ function start(form) {
   const items = new Map(
     [...form.querySelectorAll("[data-code-id]")].map((item) => [item.dataset.codeId, item]),
   );
-  const listedCells = new Map(
-    [...document.querySelectorAll("tr[data-room-id] [data-listed]")].map((cell) => [
-      cell.closest("tr").dataset.roomId,
-      cell,
-    ]),
+  // The rooms table above the board: its rows by room, the totals and the page's counts.
+  const tableRows = new Map(
+    [...document.querySelectorAll("tr[data-room-id]")].map((row) => [row.dataset.roomId, row]),
   );
+  const totals = document.querySelector("[data-room-totals]");
+  const seats = document.querySelector("[data-seats]");
+  const codesTotal = document.querySelector("[data-codes-total]");
   const timers = new Map(); // item → pending keyboard save
   const unseen = new Map(); // room → codes the server holds there that the page does not show
   let queue = Promise.resolve();
@@ -79,18 +80,26 @@ function start(form) {
       box.querySelector("[data-fill]").textContent = roomId
         ? `занято ${count(roomId)} из ${box.dataset.capacity}`
         : `участников: ${count(roomId)}`;
-      const cell = listedCells.get(roomId);
+      const cell = tableRows.get(roomId)?.querySelector("[data-listed]");
       if (cell) cell.textContent = String(count(roomId));
     }
   }
 
-  // The distribution as the server holds it after a request, saved or refused.
+  // The distribution as the server holds it after a request, saved or refused, and what
+  // follows from it above the board: each room's «Протокол» cell and the totals come rendered
+  // by the page's own partials.
   function apply(state) {
     const codes = state.codes || {};
-    for (const [roomId, room] of Object.entries(state.rooms || {})) {
+    const rooms = Object.entries(state.rooms || {});
+    for (const [roomId, room] of rooms) {
       const box = boxes.get(roomId);
       if (box) box.dataset.capacity = String(room.capacity);
+      const cell = tableRows.get(roomId)?.querySelector("[data-protocol]");
+      if (cell && room.protocol !== undefined) cell.innerHTML = room.protocol;
     }
+    if (totals && state.totals !== undefined) totals.innerHTML = state.totals;
+    if (seats) seats.textContent = String(rooms.reduce((sum, [, room]) => sum + room.capacity, 0));
+    if (codesTotal) codesTotal.textContent = String(Object.keys(codes).length);
     for (const [codeId, item] of items) {
       if (codeId in codes) continue;
       item.remove(); // withdrawn in another tab

@@ -6,6 +6,7 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from core.errors import AccessDenied, ServiceError
@@ -47,6 +48,23 @@ def _assign_status(error: ServiceError) -> HTTPStatus:
     return HTTPStatus.BAD_REQUEST
 
 
+def _state(request, study, organization) -> dict:
+    """The distribution as it now is, and the parts of the rooms page that follow from it,
+    rendered by the page's own partials: each room's «Протокол» cell and the totals."""
+    rooms = list(rooms_of(study, organization).select_related("protocol"))
+    state = presenters.distribution_state(placement_of(study, organization), rooms)
+    for room in rooms:
+        state["rooms"][str(room.pk)]["protocol"] = render_to_string(
+            "studies/partials/room_protocol.html", {"room": room}, request
+        ).strip()
+    state["totals"] = render_to_string(
+        "studies/partials/room_totals.html",
+        {"totals": services.room_totals(study, organization)},
+        request,
+    ).strip()
+    return state
+
+
 @require_POST
 def rooms_assign(request, study_pk):
     """The one save of the distribution. The form of selects (no script) gets a redirect with a
@@ -73,9 +91,7 @@ def rooms_assign(request, study_pk):
         else:
             messages.error(request, error.message)
         return redirect("studies:rooms", study_pk=study.pk)
-    state = presenters.distribution_state(
-        placement_of(study, organization), list(rooms_of(study, organization))
-    )
+    state = _state(request, study, organization)
     if error is None:
         return JsonResponse({"message": SAVED_SHORT, **state})
     return JsonResponse({"error": error.message, **state}, status=_assign_status(error))

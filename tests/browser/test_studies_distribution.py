@@ -44,6 +44,9 @@ def room_of(code):
 
 
 def box(page, number):
+    """A room's box by its number; "" is the box of codes not placed in any room."""
+    if not number:
+        return page.locator("[data-room-box][data-room-id='']")
     return page.locator(f"[data-room-box][data-number='{number}']")
 
 
@@ -80,6 +83,32 @@ def test_a_dragged_code_moves_to_the_other_room_and_stays_there(page, school, st
         str(ParticipantCode.objects.get(code="80001").room_id)
     )
     expect(page.locator("[data-room='102'] [data-testid=room-listed]")).to_have_text("2")
+
+
+def test_the_rooms_table_and_totals_follow_a_drop_without_a_reload(page, school, study):
+    open_rooms(page, school, study)
+    protocol = page.locator("[data-room='102'] [data-testid=room-protocol]")
+    listed = page.get_by_test_id("room-totals").locator("tr[data-grade='8'] td")
+    expect(protocol).to_have_text("Заполнить протокол")
+    expect(listed).to_have_text(["8 класс", "4", "0", "4"])
+
+    drag(page, "80004", "")  # 102 is left empty: nothing to protocol there
+    expect(page.get_by_test_id("distribution-status")).to_have_text(
+        "Сохранено: 80004 — не распределен."
+    )
+    expect(protocol).to_have_text("—")
+    expect(listed).to_have_text(["8 класс", "3", "0", "3"])
+    expect(page.locator("[data-room='102'] [data-testid=room-listed]")).to_have_text("0")
+    expect(page.get_by_test_id("rooms-summary")).to_have_text("мест: 6 · участников: 4")
+
+    drag(page, "80001", "102")  # and filled again: its protocol link is back
+    expect(protocol.get_by_role("link", name="Заполнить протокол")).to_have_attribute(
+        "href", f"/studies/rooms/{Room.objects.get(number='102').pk}/protocol/"
+    )
+    expect(page.locator("[data-room='101'] [data-testid=room-protocol]")).to_have_text(
+        "Заполнить протокол"
+    )
+    expect(listed).to_have_text(["8 класс", "3", "0", "3"])
 
 
 def test_a_full_room_refuses_a_code_on_the_page_and_on_the_server(page, school, study):
