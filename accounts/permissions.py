@@ -11,6 +11,9 @@ through `accounts.scoping`), so a new caller cannot skip the check.
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from .models import User
 
 
@@ -119,6 +122,22 @@ def may_moderate_forum(user: Any) -> bool:
     return may_see_all_regions(user)
 
 
+# ------------------------------------------------------------------ refusing
+
+
+def require(allowed: bool, *, not_found: str = "", refusal: str = "") -> None:
+    """Stop a request whose role the predicate in `allowed` refused: 403 (`PermissionDenied`,
+    with `refusal` as its text where one is given), or, with `not_found`, a 404 saying that —
+    where even the page's existence is not the user's to know (a school's own pages for anyone
+    else). Views and services call it with a predicate of this module:
+    `permissions.require(permissions.may_monitor(request.user))`."""
+    if allowed:
+        return
+    if not_found:
+        raise Http404(not_found)
+    raise PermissionDenied(refusal) if refusal else PermissionDenied
+
+
 # ------------------------------------------------------------------ for templates
 
 
@@ -177,4 +196,5 @@ __all__ = [
     "may_view_area_results",
     "may_view_region_results",
     "may_view_results_of",
+    "require",
 ]

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -32,8 +31,7 @@ def organization_list(request):
     """Organizations in the user's scope, for coordinators and operators. Regions and
     municipalities are read for the page's rows only (`prefetch_related`, 2 queries): joined
     into the page's query, they were joined to every match before the sort."""
-    if not permissions.may_monitor(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.may_monitor(request.user))
     form = OrganizationSearchForm(request.GET)
     organizations = scoping.organizations_visible_to(request.user).prefetch_related(
         "region", "municipality"
@@ -56,8 +54,7 @@ def organization_list(request):
 
 @require_POST
 def organization_password_reset(request, pk):
-    if not permissions.may_act_on_organizations(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.may_act_on_organizations(request.user))
     organization = scoping.organization_for_user_or_404(request.user, pk)
     credentials = services.organization_password_reset(
         organization=organization, actor=request.user, request=request

@@ -47,8 +47,9 @@ def collection_list(request):
 @require_GET
 def collection_fill(request, collection_pk):
     """«Заполнить» / «Редактировать»: the organization's report of this collection."""
-    if not permissions.is_organization_user(request.user):
-        raise Http404("Сбор данных не найден")
+    permissions.require(
+        permissions.is_organization_user(request.user), not_found="Сбор данных не найден"
+    )
     collection = collection_for_organization_or_404(request.user.organization, collection_pk)
     if not collection.has_opened() and not collection.organization_reports:
         messages.info(request, f"Сбор данных откроется {msk(collection.opens_at)}.")

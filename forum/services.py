@@ -112,8 +112,9 @@ def question_ask(
     attachment: UploadedFile | None = None,
     request: HttpRequest | None = None,
 ) -> Question:
-    if not permissions.may_ask_questions(author):
-        raise PermissionDenied("Вопросы задают образовательные организации.")
+    permissions.require(
+        permissions.may_ask_questions(author), refusal="Вопросы задают образовательные организации."
+    )
     _lock_author(author)
     _check_question_rate(author)
     question = Question(
@@ -226,8 +227,10 @@ def question_close(
 def question_move(
     *, question: Question, category: Category, actor: User, request: HttpRequest | None = None
 ) -> Question:
-    if not permissions.may_moderate_forum(actor):
-        raise PermissionDenied("Переносить вопросы может федеральный оператор.")
+    permissions.require(
+        permissions.may_moderate_forum(actor),
+        refusal="Переносить вопросы может федеральный оператор.",
+    )
     _lock_questions(question)
     previous = question.category
     if previous.pk == category.pk:
@@ -250,8 +253,10 @@ def question_correct(
     *, question: Question, title: str, text: str, actor: User, request: HttpRequest | None = None
 ) -> Question:
     """The operator corrects a question (removes personal data, fixes a title)."""
-    if not permissions.may_moderate_forum(actor):
-        raise PermissionDenied("Исправлять вопросы может федеральный оператор.")
+    permissions.require(
+        permissions.may_moderate_forum(actor),
+        refusal="Исправлять вопросы может федеральный оператор.",
+    )
     _lock_questions(question)
     question.title, question.text = title.strip(), text.strip()
     _refresh_search_text(question)
@@ -272,8 +277,10 @@ def question_merge(
     """The duplicate is closed and points to the original; its asker reads the original's
     answers on the duplicate's page, now and when they come. Duplicates of the duplicate
     follow it to the original."""
-    if not permissions.may_moderate_forum(actor):
-        raise PermissionDenied("Объединять вопросы может федеральный оператор.")
+    permissions.require(
+        permissions.may_moderate_forum(actor),
+        refusal="Объединять вопросы может федеральный оператор.",
+    )
     _lock_questions(duplicate, original)
     if duplicate.pk == original.pk:
         raise ForumError(MERGE_INTO_ITSELF)
@@ -323,8 +330,10 @@ def question_set_faq(
 ) -> Question:
     """Publish a good question with its answer to «Часто задаваемые вопросы» (every user
     reads it there), or take it back."""
-    if not permissions.may_moderate_forum(actor):
-        raise PermissionDenied("Публиковать вопросы может федеральный оператор.")
+    permissions.require(
+        permissions.may_moderate_forum(actor),
+        refusal="Публиковать вопросы может федеральный оператор.",
+    )
     _lock_questions(question)
     if published:
         if question.merged_into_id:

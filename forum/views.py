@@ -49,8 +49,7 @@ def question_list(request):
 @require_GET
 def queue(request):
     """Unanswered questions, oldest first: for those who answer."""
-    if not permissions.may_answer_questions(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.may_answer_questions(request.user))
     page = selectors.paginate(selectors.unanswered_queue(request.user), request.GET.get("page"))
     return render(request, "forum/queue.html", {"page": page})
 
@@ -91,8 +90,7 @@ def similar(request):
 def ask(request):
     """The ask form. «Проверить похожие» shows published answers to similar questions
     first; «Отправить вопрос» saves it."""
-    if not permissions.may_ask_questions(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.may_ask_questions(request.user))
     status = HTTPStatus.OK
     similar_questions = None
     if request.method == "POST":
@@ -205,14 +203,9 @@ def question_close(request, pk):
     return redirect("forum:question_detail", pk=question.pk)
 
 
-def _require_moderator(user):
-    if not permissions.may_moderate_forum(user):
-        raise PermissionDenied
-
-
 @require_POST
 def question_move(request, pk):
-    _require_moderator(request.user)
+    permissions.require(permissions.may_moderate_forum(request.user))
     question = selectors.question_for_user_or_404(request.user, pk)
     form = MoveForm(request.POST)
     if form.is_valid():
@@ -228,7 +221,7 @@ def question_move(request, pk):
 
 @require_POST
 def question_merge(request, pk):
-    _require_moderator(request.user)
+    permissions.require(permissions.may_moderate_forum(request.user))
     question = selectors.question_for_user_or_404(request.user, pk)
     form = MergeForm(request.POST)
     if not form.is_valid():
@@ -248,7 +241,7 @@ def question_merge(request, pk):
 
 @require_POST
 def question_faq(request, pk):
-    _require_moderator(request.user)
+    permissions.require(permissions.may_moderate_forum(request.user))
     question = selectors.question_for_user_or_404(request.user, pk)
     published = request.POST.get("published") == "1"
     try:

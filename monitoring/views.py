@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,16 +33,6 @@ from .forms import (
 from .models import ExportJob
 
 
-def _require_monitoring(user):
-    if not permissions.may_monitor(user):
-        raise PermissionDenied
-
-
-def _require_action(user):
-    if not permissions.may_act_on_organizations(user):
-        raise PermissionDenied
-
-
 def _list_url(collection, back: str = "") -> str:
     url = reverse("monitoring:participant_list", args=[collection.pk])
     return f"{url}?{back}" if back else url
@@ -52,7 +41,7 @@ def _list_url(collection, back: str = "") -> str:
 @require_GET
 def overview(request):
     """Every collection of the user's scope with its four numbers."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collections = list(selectors.collections_visible_to(request.user).order_by("-opens_at", "-pk"))
     counts = selectors.counts_of_collections(request.user, collections)
     rows = [
@@ -64,7 +53,7 @@ def overview(request):
 @require_GET
 def collection_detail(request, pk):
     """The statistics of one collection: numbers, breakdown, chart, reminder and export."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
     statistics = selectors.collection_statistics(request.user, collection)
     chart = presenters.daily_chart(
@@ -97,7 +86,7 @@ def collection_detail(request, pk):
 @require_GET
 def collection_region(request, pk, region_pk):
     """One region of the national statistics (operators): its numbers and its municipalities."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
     region = selectors.region_for_user_or_404(request.user, region_pk)
     statistics = selectors.collection_statistics(request.user, collection, region=region)
@@ -119,7 +108,7 @@ def collection_region(request, pk, region_pk):
 @require_GET
 def participant_list(request, pk):
     """«Список участников»: statuses and dates, filters, search, sorting, pages."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
     form = ParticipantFilterForm(request.GET, user=request.user, collection=collection)
     filters = form.filters()
@@ -152,7 +141,7 @@ def participant_list(request, pk):
 def participant_data(request, pk, organization_pk):
     """The organization's data, read-only: the last transfer by default, an earlier one
     (?submission=<id>) or the current values (?version=current)."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
     organization = selectors.participant_for_user_or_404(request.user, collection, organization_pk)
     report = selectors.report_of(collection, organization)
@@ -192,9 +181,9 @@ def _snapshot_data(submission) -> dict:
 
 @require_POST
 def remind(request, pk):
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
-    _require_action(request.user)
+    permissions.require(permissions.may_act_on_organizations(request.user))
     form = ReminderForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Выберите, кому отправить напоминание.")
@@ -220,10 +209,10 @@ def remind(request, pk):
 @require_http_methods(["GET", "POST"])
 def extension_grant(request, pk, organization_pk):
     """«Продлить срок» for one organization, in Moscow time."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
     organization = selectors.participant_for_user_or_404(request.user, collection, organization_pk)
-    _require_action(request.user)
+    permissions.require(permissions.may_act_on_organizations(request.user))
     # The form posts to its own URL, query string included: the list's filters come back.
     back = list_query(request.GET)
     deadline = collection.deadline_for(organization)
@@ -260,10 +249,10 @@ def extension_grant(request, pk, organization_pk):
 @require_http_methods(["GET", "POST"])
 def report_return(request, pk, organization_pk):
     """«Вернуть на доработку» a submitted report, with a comment the organization will see."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
     organization = selectors.participant_for_user_or_404(request.user, collection, organization_pk)
-    _require_action(request.user)
+    permissions.require(permissions.may_act_on_organizations(request.user))
     report = selectors.report_of(collection, organization)
     if report is None:
         raise Http404("Отчет не найден")
@@ -297,7 +286,7 @@ def report_return(request, pk, organization_pk):
 
 @require_POST
 def export_start(request, pk):
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     collection = selectors.collection_for_user_or_404(request.user, pk)
     job = services.export_start(collection=collection, requester=request.user, request=request)
     return redirect("monitoring:export_detail", pk=job.pk)
@@ -306,7 +295,7 @@ def export_start(request, pk):
 @require_GET
 def export_detail(request, pk):
     """The job's messages; monitoring-export.js refreshes them, «Обновить» does without JS."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_job_for_user_or_404(request.user, pk)
     return render(
         request,
@@ -322,7 +311,7 @@ def export_detail(request, pk):
 
 @require_GET
 def export_status(request, pk):
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_job_for_user_or_404(request.user, pk)
     return JsonResponse(
         {
@@ -347,7 +336,7 @@ def export_status(request, pk):
 @require_GET
 def export_download(request, pk):
     """«Загрузить отчет»: only the requester and operators (404 for anyone else)."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_job_for_user_or_404(request.user, pk)
     try:
         handle = services.export_file_open(job=job, actor=request.user)
@@ -365,7 +354,7 @@ def export_download(request, pk):
 
 @require_POST
 def export_retry(request, pk):
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_job_for_user_or_404(request.user, pk)
     try:
         services.export_retry(job=job, actor=request.user, request=request)

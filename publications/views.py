@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
@@ -56,14 +55,9 @@ def attachment_download(request, pk):
     return response
 
 
-def _require_download_log_access(user):
-    if not permissions.may_monitor(user):
-        raise PermissionDenied
-
-
 def download_log(request):
     """Publications with materials, and how many organizations of the scope have them."""
-    _require_download_log_access(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     publications = selectors.publications_with_materials_visible_to(request.user).prefetch_related(
         "attachments"
     )
@@ -80,7 +74,7 @@ def download_log(request):
 
 def download_log_detail(request, pk):
     """Which organizations of the scope downloaded the materials and which did not."""
-    _require_download_log_access(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     publication = selectors.publication_with_materials_for_user_or_404(request.user, pk)
     attachments = list(publication.attachments.all())
     form = DownloadLogFilterForm(request.GET)

@@ -13,7 +13,6 @@ the maximum is below the region's by more than `BELOW_REGION_MARGIN` percentage 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -216,8 +215,9 @@ ALL_NAME = "Все участники"
 
 def organization_report(user: User, definition: ReportDefinition, pk: int):
     organization = organization_for_user_or_404(user, pk)
-    if not permissions.may_view_results_of(user, organization):
-        raise Http404("Организация не найдена")
+    permissions.require(
+        permissions.may_view_results_of(user, organization), not_found="Организация не найдена"
+    )
     report = _report(
         definition,
         organization.name,
@@ -240,8 +240,7 @@ def municipality_for_user_or_404(user: User, pk: int) -> Municipality:
         municipality = municipalities_visible_to(user).select_related("region").get(pk=pk)
     except (Municipality.DoesNotExist, ValueError, TypeError):
         raise Http404("Муниципалитет не найден") from None
-    if not permissions.may_view_area_results(user):
-        raise PermissionDenied
+    permissions.require(permissions.may_view_area_results(user))
     return municipality
 
 
@@ -250,8 +249,7 @@ def region_for_user_or_404(user: User, pk: int) -> Region:
         region = regions_visible_to(user).get(pk=pk)
     except (Region.DoesNotExist, ValueError, TypeError):
         raise Http404("Регион не найден") from None
-    if not permissions.may_view_region_results(user, region.pk):
-        raise PermissionDenied
+    permissions.require(permissions.may_view_region_results(user, region.pk))
     return region
 
 
@@ -276,8 +274,7 @@ def region_report(definition: ReportDefinition, region: Region):
 
 
 def national_report(user: User, definition: ReportDefinition):
-    if not permissions.may_see_all_regions(user):
-        raise PermissionDenied
+    permissions.require(permissions.may_see_all_regions(user))
     return _report(definition, ALL_NAME, [(Level.ALL, ALL_NAME, Q())])
 
 

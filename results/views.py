@@ -5,7 +5,6 @@ Thin views: the report is found through `selectors.definition_for_user_or_404`, 
 through the scoping selectors (out of scope → 404, a role without the right → 403).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -185,8 +184,7 @@ def region(request, pk, region_pk, fmt="html"):
 @require_GET
 def national(request, pk, fmt="html"):
     definition = selectors.definition_for_user_or_404(request.user, pk)
-    if not permissions.may_see_all_regions(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.may_see_all_regions(request.user))
     report = selectors.national_report(request.user, definition)
     areas = selectors.area_rows(definition, level=Aggregate.Level.REGION)
     if fmt == "xlsx":

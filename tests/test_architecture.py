@@ -64,6 +64,26 @@ def test_role_rules_are_asked_only_through_accounts_permissions():
     )
 
 
+# A predicate's refusal written out by hand: `if not permissions.may_x(…): raise PermissionDenied`
+# (or Http404), and the per-app `_require_x(user)` wrappers around it.
+HAND_REFUSAL = re.compile(
+    r"if not \(?\s*permissions\.\w+\(.*\)?:\s*\n\s*raise (PermissionDenied|Http404)\b"
+    r"|^def _require\w*\(user\b",
+    re.M,
+)
+
+
+def test_refusals_go_through_permissions_require():
+    """One way to turn a predicate into a 403 or a 404: `permissions.require(…)`."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0).splitlines()[0]}"
+        for path in app_modules()
+        if path.relative_to(ROOT).as_posix() != "accounts/permissions.py"
+        for match in HAND_REFUSAL.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "Use accounts.permissions.require:\n" + "\n".join(offenders)
+
+
 # app → the apps it must never import (the dependency direction of docs/architecture.md)
 FORBIDDEN_IMPORTS = {
     "core": set(APPS) - {"core"},

@@ -3,7 +3,9 @@ notion (role and admin access tied by the database); templates ask the predicate
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
 
 from accounts import permissions
@@ -86,3 +88,15 @@ def test_monitoring_link_follows_the_predicate(role, users):
     page = client_for(users[role]).get(reverse("cabinet")).content.decode()
     shows_link = f'href="{reverse("monitoring:overview")}"' in page
     assert shows_link == permissions.may_monitor(users[role])
+
+
+def test_require_passes_allowed_requests_and_refuses_with_403_or_404():
+    permissions.require(True)
+    permissions.require(True, not_found="Исследование не найдено")
+    with pytest.raises(PermissionDenied) as refused:
+        permissions.require(False)
+    assert str(refused.value) == ""
+    with pytest.raises(PermissionDenied, match=r"^Напоминать может координатор региона$"):
+        permissions.require(False, refusal="Напоминать может координатор региона")
+    with pytest.raises(Http404, match=r"^Исследование не найдено$"):
+        permissions.require(False, not_found="Исследование не найдено")

@@ -185,8 +185,7 @@ def national_numbers(collection: Collection) -> NationalNumbers:
 def region_for_user_or_404(user: User, pk: int) -> Region:
     """A region's drill-down: operators only (a coordinator's own page is already its
     region's or municipality's breakdown)."""
-    if not permissions.may_see_all_regions(user):
-        raise Http404("Регион не найден")
+    permissions.require(permissions.may_see_all_regions(user), not_found="Регион не найден")
     try:
         return regions_visible_to(user).get(pk=pk)
     except (Region.DoesNotExist, ValueError, TypeError):

@@ -2,8 +2,7 @@
 in what, the .xlsx, and one reminder to everyone who has not done an item."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -21,8 +20,7 @@ from ..services import reminders
 
 
 def _study(request, study_pk):
-    if not permissions.may_monitor(request.user):
-        raise Http404("Исследование не найдено")
+    permissions.require(permissions.may_monitor(request.user), not_found="Исследование не найдено")
     return study_for_user_or_404(request.user, study_pk)
 
 
@@ -101,8 +99,9 @@ def grid_xlsx(request, study_pk):
 @require_POST
 def grid_remind(request, study_pk):
     study = _study(request, study_pk)
-    if not permissions.may_act_on_organizations(request.user):
-        raise PermissionDenied(reminders.NOT_ALLOWED)
+    permissions.require(
+        permissions.may_act_on_organizations(request.user), refusal=reminders.NOT_ALLOWED
+    )
     region = _region(request)
     try:
         sent, skipped = reminders.remind_not_done(

@@ -28,14 +28,16 @@ from ..selectors import (
 
 
 def _school(request, study_pk):
-    if not permissions.is_organization_user(request.user):
-        raise Http404("Исследование не найдено")
+    permissions.require(
+        permissions.is_organization_user(request.user), not_found="Исследование не найдено"
+    )
     return study_for_user_or_404(request.user, study_pk), request.user.organization
 
 
 def _school_room(request, pk):
-    if not permissions.is_organization_user(request.user):
-        raise Http404("Аудитория не найдена")
+    permissions.require(
+        permissions.is_organization_user(request.user), not_found="Аудитория не найдена"
+    )
     return room_for_user_or_404(request.user, pk)
 
 

@@ -31,10 +31,9 @@ def _int(value) -> int | None:
 
 @require_GET
 def questionnaire_list(request):
-    if not (
+    permissions.require(
         permissions.is_organization_user(request.user) or permissions.may_monitor(request.user)
-    ):
-        raise PermissionDenied
+    )
     return render(
         request,
         "surveys/questionnaire_list.html",
@@ -43,8 +42,7 @@ def questionnaire_list(request):
 
 
 def _school_questionnaire(request, pk):
-    if not permissions.is_organization_user(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.is_organization_user(request.user))
     return selectors.questionnaire_for_user_or_404(request.user, pk)
 
 
@@ -122,10 +120,9 @@ def codes_print(request, pk):
 
 @require_GET
 def summary(request, pk):
-    if not (
+    permissions.require(
         permissions.is_organization_user(request.user) or permissions.may_monitor(request.user)
-    ):
-        raise PermissionDenied
+    )
     questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
     groups = selectors.summary_groups(questionnaire=questionnaire, user=request.user)
     questions = presenters.summary_rows(groups)
@@ -141,16 +138,11 @@ def summary(request, pk):
     )
 
 
-def _require_monitoring(user):
-    if not permissions.may_monitor(user):
-        raise PermissionDenied
-
-
 @require_GET
 def completion(request, pk):
     """Completion per organization in the coordinator's scope, a page at a time; «Напомнить»
     those below a chosen share."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
     below = _int(request.GET.get("below"))
     if below is not None and not 1 <= below <= 100:
@@ -214,15 +206,9 @@ def _remind(request, questionnaire, back: str):
     return redirect(back)
 
 
-def _require_reminders(user):
-    _require_monitoring(user)
-    if not permissions.may_act_on_organizations(user):
-        raise PermissionDenied
-
-
 @require_POST
 def remind(request, pk):
-    _require_reminders(request.user)
+    permissions.require(permissions.may_act_on_organizations(request.user))
     questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
     return _remind(request, questionnaire, _back(request, reverse("surveys:completion", args=[pk])))
 
@@ -231,7 +217,7 @@ def remind(request, pk):
 def study_remind(request, study_pk):
     """«Напомнить» from the readiness grid or «Список участников»: the questionnaire is the
     chosen column of the study (`survey-<id>`)."""
-    _require_reminders(request.user)
+    permissions.require(permissions.may_act_on_organizations(request.user))
     study = study_for_user_or_404(request.user, study_pk)
     back = _back(request, reverse("studies:grid", kwargs={"study_pk": study.pk}))
     questionnaire = selectors.study_questionnaire(
@@ -245,7 +231,7 @@ def study_remind(request, study_pk):
 
 @require_POST
 def export_start(request, pk):
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     questionnaire = selectors.questionnaire_for_user_or_404(request.user, pk)
     job = services.export_start(questionnaire=questionnaire, actor=request.user, request=request)
     return redirect("surveys:export_detail", pk=job.pk)
@@ -253,7 +239,7 @@ def export_start(request, pk):
 
 @require_GET
 def export_detail(request, pk):
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_for_user_or_404(request.user, pk)
     return render(request, "surveys/export_detail.html", {"job": job})
 
@@ -261,7 +247,7 @@ def export_detail(request, pk):
 @require_POST
 def export_retry(request, pk):
     """«Повторить экспорт» of a failed, interrupted or never taken job."""
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_for_user_or_404(request.user, pk)
     try:
         services.export_retry(job=job, actor=request.user, request=request)
@@ -272,7 +258,7 @@ def export_retry(request, pk):
 
 @require_GET
 def export_download(request, pk):
-    _require_monitoring(request.user)
+    permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_for_user_or_404(request.user, pk)
     if job.status != SurveyExport.Status.DONE or not job.file:
         raise Http404("Файл выгрузки не готов")
