@@ -2,10 +2,17 @@
 without studies importing them.
 
 `settings.STUDIES_READINESS_COLUMNS` lists dotted paths of providers
-`provider(study, organization_ids) -> ColumnGroup | None`. A provider answers for the
-organizations of the page being shown (never the whole scope), in a number of queries that does
-not depend on how many there are; `None` when it has nothing for the study. The questionnaires
-(`surveys.readiness`) add their completion per organization this way.
+`provider(study, organization_ids, *, summary_of=None) -> ColumnGroup | None`. A provider's
+cells are for the organizations of the page being shown (never the whole scope), read in a
+number of queries that does not depend on how many there are; `None` when it has nothing for
+the study. The questionnaires (`surveys.readiness`) add their completion per organization
+this way.
+
+The readiness grid also asks for a summary (its row «Выполнено / просрочено»): `summary_of`
+(`SummaryScope`) names the organizations the grid counts — every page, after its filters — and
+the provider fills each column's `summary`, still in a fixed number of queries (it may read the
+scope's queryset as a subquery; `shown` can be tens of thousands of ids, too many for `IN`).
+Callers that need no summary (monitoring's list) pass nothing and get `summary = None`.
 
 A group may offer «Напомнить» to the organizations below a share the coordinator chooses: the
 page posts `column`, `below` (a percent of `rates`), `region`, `municipality` and `next` (where
@@ -16,6 +23,7 @@ from collections.abc import Collection as Ids
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 REMIND_RATES = (25, 50, 75, 100)
@@ -43,11 +51,30 @@ class ShareCell:
 EMPTY = ShareCell(0, 0)
 
 
+@dataclass(frozen=True)
+class ShareSummary:
+    """The summary row of a column: organizations that have done it, and those past its
+    deadline without having done it."""
+
+    done: int
+    behind: int
+
+
+@dataclass(frozen=True)
+class SummaryScope:
+    """The organizations a summary counts: `shown` (ids, any number) out of `organizations`
+    (a queryset of the grid's scope, for reading them in one query)."""
+
+    organizations: QuerySet
+    shown: Ids[int]
+
+
 @dataclass
 class ShareColumn:
     key: str  # unique among all providers, e.g. «survey-12»
     title: str
     cells: dict[int, ShareCell] = field(default_factory=dict)  # organization id → cell
+    summary: ShareSummary | None = None  # filled when the caller asked for one
 
     def cell(self, organization_id: int) -> ShareCell:
         return self.cells.get(organization_id, EMPTY)
@@ -63,11 +90,14 @@ class ColumnGroup:
     rates: tuple[int, ...] = REMIND_RATES
 
 
-def readiness_columns(study, organization_ids: Ids[int]) -> list[ColumnGroup]:
-    """Every provider's group for these organizations (providers with nothing are left out)."""
+def readiness_columns(
+    study, organization_ids: Ids[int], *, summary_of: SummaryScope | None = None
+) -> list[ColumnGroup]:
+    """Every provider's group for these organizations (providers with nothing are left out),
+    with each column's summary over `summary_of` when it is given."""
     groups = []
     for path in getattr(settings, "STUDIES_READINESS_COLUMNS", ()):
-        group = import_string(path)(study, organization_ids)
+        group = import_string(path)(study, organization_ids, summary_of=summary_of)
         if group is not None and group.columns:
             groups.append(group)
     return groups

@@ -151,13 +151,16 @@ def completion_percent(organization: Organization) -> float:
 def completion_cells(
     questionnaires: list[Questionnaire], organization_ids
 ) -> dict[tuple[int, int], tuple[int, int]]:
-    """{(questionnaire id, organization id): (completed, issued)} for a page of organizations:
-    one query grouped in the database, whatever the number of organizations or codes."""
+    """{(questionnaire id, organization id): (completed, issued)} for a page of organizations
+    (ids) or a whole scope (a queryset of ids, read as a subquery): one query grouped in the
+    database, whatever the number of organizations or codes."""
     if not questionnaires:
         return {}
+    if not isinstance(organization_ids, QuerySet):
+        organization_ids = list(organization_ids)
     rows = (
         AccessCode.objects.filter(
-            questionnaire__in=questionnaires, organization_id__in=list(organization_ids)
+            questionnaire__in=questionnaires, organization_id__in=organization_ids
         )
         .values("questionnaire_id", "organization_id")
         .annotate(issued=Count("pk"), completed=Count("pk", filter=Q(submitted_at__isnull=False)))
@@ -180,7 +183,9 @@ def study_questionnaires(study) -> list[Questionnaire]:
     """The study's questionnaires in the order of respondents: pupils, teachers, leadership."""
     order = {value: number for number, value in enumerate(Respondent.values)}
     return sorted(
-        Questionnaire.objects.filter(study=study).only("pk", "title", "respondent", "study_id"),
+        Questionnaire.objects.filter(study=study).only(
+            "pk", "title", "respondent", "study_id", "closes_at"
+        ),
         key=lambda q: (order.get(q.respondent, 99), q.title, q.pk),
     )
 

@@ -5,12 +5,15 @@ share goes through `notifications` (recorded notices and e-mails), inside the co
 scope only — a foreign organization slipped into the request refuses it whole."""
 
 import io
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Organization, User
@@ -18,8 +21,9 @@ from notifications.models import EmailDelivery, Kind, Notification
 from notifications.services import send_queued_emails
 from studies.extensions import readiness_columns
 from studies.grid import PAGE_SIZE
+from studies.services import tick_item
 from surveys import services
-from surveys.models import AccessCode, Respondent
+from surveys.models import AccessCode, Questionnaire, Respondent
 from surveys.readiness import column_key
 from tests.factories import (
     OrganizationUserFactory,
@@ -118,6 +122,53 @@ def test_the_grid_shows_the_columns_for_its_own_scope(regional, teachers, organi
     assert "1/4" in page and "25 %" in page  # edu470003
     assert "edu780001" not in page  # another region's school is not a row
     assert 'data-testid="share-remind-form"' in page
+
+
+def summary_row(client, study, **query) -> dict[str, str]:
+    """The grid's row «Выполнено / просрочено»: {column key: its text}."""
+    response = client.get(reverse("studies:grid", args=[study.pk]), query)
+    soup = BeautifulSoup(response.content, "html.parser")
+    row = soup.select_one("tr.grid-counts")
+    return {cell["data-column"]: cell.get_text() for cell in row.select("[data-column]")}
+
+
+def test_the_summary_row_counts_the_questionnaires_of_every_organization_shown(
+    regional, teachers, pupils, organizations
+):
+    client = client_for(regional)
+    teachers_key, pupils_key = column_key(teachers), column_key(pupils)
+    # Region 47: edu470001 sent all its teachers' codes, edu470002 and edu470003 not yet; no
+    # school sent a pupil's code. Open questionnaires: nobody is late.
+    row = summary_row(client, teachers.study)
+    assert (row[teachers_key], row[pupils_key]) == ("1", "0")
+
+    # Closed: whoever has not completed every code is late, a school without codes as well.
+    Questionnaire.objects.update(closes_at=timezone.now() - timedelta(minutes=1))
+    row = summary_row(client, teachers.study)
+    assert (row[teachers_key], row[pupils_key]) == ("1 / 2", "0 / 3")
+    # The grid's filters narrow the summary as they narrow the rows.
+    org, *_ = organizations
+    row = summary_row(client, teachers.study, municipality=org.municipality_id)
+    assert (row[teachers_key], row[pupils_key]) == ("1 / 1", "0 / 2")
+    tick_item(
+        user=User.objects.get(organization=org),
+        study=teachers.study,
+        organization=org,
+        item_key="prep_documents",
+    )
+    row = summary_row(client, teachers.study, item="prep_documents")  # edu470001 is not shown
+    assert (row[teachers_key], row[pupils_key]) == ("0 / 2", "0 / 2")
+
+
+def test_the_summary_row_counts_every_page_not_only_the_one_shown(regional, municipality):
+    organizations = many_organizations(municipality, PAGE_SIZE + 10)
+    questionnaire = make_questionnaire(organizations=organizations)
+    issue_codes(questionnaire, [organizations[0], organizations[-1]], issued=2, completed=2)
+    issue_codes(questionnaire, organizations[1:-1], issued=2, completed=1)
+    client = client_for(regional)
+    for page in (1, 2):
+        row = summary_row(client, questionnaire.study, page=page)
+        assert row[column_key(questionnaire)] == "2"
 
 
 def test_municipal_coordinators_see_the_columns_but_no_reminder(municipal, teachers):

@@ -13,8 +13,8 @@ from accounts.models import Region
 from accounts.scoping import municipalities_visible_to, regions_visible_to
 from core.errors import ServiceError
 
-from ..extensions import readiness_columns
-from ..grid import build_grid, grid_workbook, page_rows
+from ..extensions import SummaryScope, readiness_columns
+from ..grid import build_grid, grid_organizations, grid_workbook, page_rows
 from ..selectors import study_for_user_or_404
 from ..services import reminders
 
@@ -52,13 +52,28 @@ def _grid(request, study, region, *, page=None):
     )
 
 
+def _summary_scope(request, study, region, readiness_grid) -> SummaryScope:
+    """What the grid's row «Выполнено / просрочено» counts, for other apps' columns: the
+    organizations shown on every page, out of the scope `build_grid` filtered in SQL."""
+    organizations = grid_organizations(request.user, study, region=region)
+    municipality_id = _int(request.GET.get("municipality"))
+    if municipality_id:
+        organizations = organizations.filter(municipality_id=municipality_id)
+    return SummaryScope(organizations.order_by(), readiness_grid.shown)
+
+
 @require_GET
 def grid(request, study_pk):
     study = _study(request, study_pk)
     region = _region(request)
     readiness_grid = _grid(request, study, region, page=request.GET.get("page") or 1)
-    # Other apps' columns (questionnaires) for the organizations of this page only.
-    share_groups = readiness_columns(study, [row.organization.pk for row in readiness_grid.rows])
+    # Other apps' columns (questionnaires): cells for the organizations of this page, the
+    # summary row for all those shown.
+    share_groups = readiness_columns(
+        study,
+        [row.organization.pk for row in readiness_grid.rows],
+        summary_of=_summary_scope(request, study, region, readiness_grid),
+    )
     municipalities = municipalities_visible_to(request.user)
     if region is not None:
         municipalities = municipalities.filter(region=region)
