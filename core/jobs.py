@@ -1,7 +1,8 @@
 """Background jobs that write a file in the task worker (`manage.py db_worker`) and report back to
 a page that polls them: monitoring's «Экспорт результатов», the questionnaires' «Выгрузка
 ответов». The generic part lives here once: the fields, the heartbeat, when a job counts as dead
-or never taken, the attempt number that stops a run taken for dead, and «Повторить».
+or never taken, the attempt number that stops a run taken for dead, and «Повторить» (`retry`,
+and `retry_from_page` for the button's view).
 
 A running job beats every HEARTBEAT_EVERY while it writes (`Heartbeat`); one silent for
 DEAD_AFTER lost its worker (a killed process, a restart) and may be started again at once. A
@@ -14,9 +15,15 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.contrib import messages
 from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
+
+from .errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -189,9 +196,14 @@ def live(jobs: models.QuerySet, *, lock: models.QuerySet) -> BackgroundJob | Non
     return next((job for job in active if not job.is_stalled()), None)
 
 
-def reset_for_retry(job: BackgroundJob, *, extra: dict | None = None) -> None:
-    """«Повторить»: the job (locked by the caller, `can_retry` checked) is queued again under
-    the next attempt, so a late beat of the previous run no longer matches and that run stops."""
+def retry(job: BackgroundJob, *, refused: ServiceError, extra: dict | None = None) -> BackgroundJob:
+    """«Повторить» (the caller has checked access; in a transaction): the job, locked, is queued
+    again under the next attempt, so a late beat of the previous run no longer matches and that
+    run stops. `refused` is raised for a job that neither failed nor stopped (`can_retry`): one
+    still alive may be about to finish. `extra`: the app's own fields to reset."""
+    job = type(job).objects.select_for_update().get(pk=job.pk)
+    if not job.can_retry:
+        raise refused
     fields = {
         "status": job.Status.QUEUED,
         "error": "",
@@ -205,3 +217,17 @@ def reset_for_retry(job: BackgroundJob, *, extra: dict | None = None) -> None:
     for name, value in fields.items():
         setattr(job, name, value)
     job.save(update_fields=list(fields))
+    return job
+
+
+def retry_from_page(
+    request: HttpRequest, job: BackgroundJob, retry_service: Callable[..., Any], detail: str
+) -> HttpResponse:
+    """The «Повторить» button of a job's page, for every app: the app's service
+    (`retry_service(job=…, actor=…, request=…)`, which checks access and calls `retry`), a
+    refusal shown as a message, back to the job's page (the URL name `detail`)."""
+    try:
+        retry_service(job=job, actor=request.user, request=request)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect(detail, pk=job.pk)

@@ -176,10 +176,11 @@ def export_start(
 @transaction.atomic
 def export_retry(*, job: ExportJob, actor: User, request: HttpRequest | None = None) -> ExportJob:
     _require_export_in_scope(actor, job)
-    job = ExportJob.objects.select_for_update().get(pk=job.pk)
-    if not job.can_retry:
-        raise MonitoringError(NOT_FAILED_MESSAGE)
-    jobs.reset_for_retry(job, extra={"message": "Экспорт поставлен в очередь", "progress_done": 0})
+    job = jobs.retry(
+        job,
+        refused=MonitoringError(NOT_FAILED_MESSAGE),
+        extra={"message": "Экспорт поставлен в очередь", "progress_done": 0},
+    )
     audit.record(
         actor=actor,
         action="monitoring.export_retried",

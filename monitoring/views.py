@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
+from core import jobs
 from core.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
@@ -356,8 +357,4 @@ def export_download(request, pk):
 def export_retry(request, pk):
     permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_job_for_user_or_404(request.user, pk)
-    try:
-        services.export_retry(job=job, actor=request.user, request=request)
-    except services.MonitoringError as error:
-        messages.error(request, error.message)
-    return redirect("monitoring:export_detail", pk=job.pk)
+    return jobs.retry_from_page(request, job, services.export_retry, "monitoring:export_detail")

@@ -235,9 +235,6 @@ def test_a_failed_export_says_why_and_can_be_retried(
     assert job.status == ExportJob.Status.DONE and not job.error
     page = client.get(reverse("monitoring:export_detail", args=[job.pk])).content.decode()
     assert "Отчет готов" in page and "Загрузить отчет" in page
-    # A finished export is not retried.
-    response = client.post(reverse("monitoring:export_retry", args=[job.pk]), follow=True)
-    assert services.NOT_FAILED_MESSAGE in response.content.decode()
 
 
 def test_a_job_runs_once(regional, collection, django_capture_on_commit_callbacks):

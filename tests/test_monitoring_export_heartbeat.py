@@ -130,16 +130,6 @@ def test_a_killed_export_says_it_was_interrupted_and_is_started_again_at_once(
     assert job.file
 
 
-def test_a_job_still_beating_is_not_retried(as_user, regional, running_job):
-    services.Heartbeat(running_job, clock=timezone.now).beat()
-    response = as_user(regional).post(
-        reverse("monitoring:export_retry", args=[running_job.pk]), follow=True
-    )
-    assert services.NOT_FAILED_MESSAGE in response.content.decode()
-    running_job.refresh_from_db()
-    assert (running_job.status, running_job.attempt) == (ExportJob.Status.RUNNING, 1)
-
-
 def test_a_run_taken_for_dead_and_retried_stops_and_leaves_no_file(
     regional, running_job, monkeypatch, django_capture_on_commit_callbacks, settings
 ):

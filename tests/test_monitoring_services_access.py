@@ -79,12 +79,3 @@ def test_the_requester_and_the_operator_download_the_export(
     for actor in (other_regional, operator):
         with services.export_file_open(job=finished_export, actor=actor) as handle:
             assert handle.read() == b"PK\x03\x04"
-
-
-def test_someone_elses_export_cannot_be_retried(regional, finished_export):
-    ExportJob.objects.filter(pk=finished_export.pk).update(status=ExportJob.Status.FAILED)
-    finished_export.refresh_from_db()
-    with pytest.raises(services.MonitoringAccessDenied):
-        services.export_retry(job=finished_export, actor=regional)
-    finished_export.refresh_from_db()
-    assert finished_export.status == ExportJob.Status.FAILED

@@ -142,26 +142,6 @@ def test_a_failed_export_says_so_and_offers_a_retry(
     assert "Повторить экспорт" in page.content.decode()
 
 
-def test_an_export_still_beating_is_not_retried(as_user, regional, queued):
-    SurveyExport.objects.filter(pk=queued.pk).update(
-        status=SurveyExport.Status.RUNNING, heartbeat_at=timezone.now()
-    )
-    response = as_user(regional).post(
-        reverse("surveys:export_retry", args=[queued.pk]), follow=True
-    )
-    assert services.EXPORT_NOT_RETRIABLE in response.content.decode()
-    queued.refresh_from_db()
-    assert (queued.status, queued.attempt) == (SurveyExport.Status.RUNNING, 1)
-
-
-def test_another_coordinators_export_is_not_retried(queued, municipal):
-    SurveyExport.objects.filter(pk=queued.pk).update(status=SurveyExport.Status.FAILED)
-    with pytest.raises(services.AccessDenied):
-        services.export_retry(job=queued, actor=municipal)
-    queued.refresh_from_db()
-    assert (queued.status, queued.attempt) == (SurveyExport.Status.FAILED, 1)
-
-
 def test_a_run_taken_for_dead_and_retried_stops_and_leaves_no_file(
     queued, retry_meanwhile, settings
 ):

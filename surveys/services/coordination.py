@@ -151,10 +151,7 @@ def export_retry(
     if not selectors.exports_visible_to(actor).filter(pk=job.pk).exists():
         raise AccessDenied("Эту выгрузку запрашивали не вы.")
     with transaction.atomic():
-        job = SurveyExport.objects.select_for_update().get(pk=job.pk)
-        if not job.can_retry:
-            raise SurveyError(EXPORT_NOT_RETRIABLE)
-        jobs.reset_for_retry(job, extra={"rows": 0})
+        job = jobs.retry(job, refused=SurveyError(EXPORT_NOT_RETRIABLE), extra={"rows": 0})
         audit.record(
             actor=actor,
             action="surveys.export_retried",

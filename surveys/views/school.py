@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
+from core import jobs
 from core.text import msk
 from studies.selectors import study_for_user_or_404
 
@@ -249,11 +250,7 @@ def export_retry(request, pk):
     """«Повторить экспорт» of a failed, interrupted or never taken job."""
     permissions.require(permissions.may_monitor(request.user))
     job = selectors.export_for_user_or_404(request.user, pk)
-    try:
-        services.export_retry(job=job, actor=request.user, request=request)
-    except services.SurveyError as error:
-        messages.error(request, error.message)
-    return redirect("surveys:export_detail", pk=job.pk)
+    return jobs.retry_from_page(request, job, services.export_retry, "surveys:export_detail")
 
 
 @require_GET
