@@ -5,6 +5,8 @@ where a missing browser is a failure.
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,35 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def server_finishes_its_requests(request):
+    """Closing a tab does not stop what the server is doing for it: a «прочитано» POST or an
+    autosave may still hold a row lock when the test ends, and the flush after the test then
+    deadlocks with it (seen in CI on PostgreSQL). Set up after the database fixture, this waits,
+    after every page is closed, for the live server's request threads to finish."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("live_server")
+    request.getfixturevalue("transactional_db")
+    yield
+    finish_server_requests()
+
+
+def server_requests() -> list[threading.Thread]:
+    """The live server answers each request in a daemon thread that nobody joins; Python names a
+    thread after its target, so these are the threads still named after the server's method."""
+    return [t for t in threading.enumerate() if t.name.endswith("(process_request_thread)")]
+
+
+def finish_server_requests(timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    for thread in server_requests():
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            pytest.fail(f"the live server still answers a request {timeout} s after the test ended")
 
 
 @pytest.fixture(scope="session")
