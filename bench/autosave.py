@@ -161,9 +161,10 @@ def uptime() -> str:
 # ------------------------------------------------------------------ the schools
 
 
-def prepare(env: dict, count: int) -> list[dict]:
-    """Migrate; `count` bench schools, each with its login, its report of the bench collection
-    and a fresh session. Returns per school: cookie header, CSRF token, autosave path, report."""
+def bench_schools(env: dict, logins: list[str], *, password: str | None = None) -> list:
+    """Migrate (creating the scratch database if missing); the bench collection of «Сведения об
+    ОО» (fixed rows, integer columns) and, per login, a school with its user (the `password`, or
+    none for sessions made by `force_login`) and its report. Returns [(user, report)]."""
     ensure_database(env["DATABASE_URL"])
     os.environ.update(env)
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -172,11 +173,7 @@ def prepare(env: dict, count: int) -> list[dict]:
     django.setup()
     from datetime import timedelta
 
-    from django.conf import settings
     from django.core.management import call_command
-    from django.middleware.csrf import _get_new_csrf_string
-    from django.test import Client
-    from django.urls import reverse
     from django.utils import timezone
 
     from accounts.models import Municipality, Organization, Region, User
@@ -201,29 +198,43 @@ def prepare(env: dict, count: int) -> list[dict]:
             closes_at=timezone.now() + timedelta(days=7),
         )
     schools = []
-    for number in range(1, count + 1):
-        login = SCHOOL_LOGIN.format(number)
+    for login in logins:
         organization, _ = Organization.objects.get_or_create(
             login=login,
             defaults={
-                "name": f"ОО замера {number}",
+                "name": f"ОО замера {login}",
                 "region": region,
                 "municipality": municipality,
             },
         )
-        user = User.objects.filter(username=login).first() or User.objects.create_user(
+        user = User.objects.filter(username=login).first() or User(
             username=login,
-            password=None,
             role=User.Role.ORGANIZATION,
             organization=organization,
             region=region,
             municipality=municipality,
         )
-        if getattr(user, "must_change_password", False):
-            user.must_change_password = False
-            user.save(update_fields=["must_change_password"])
+        user.set_password(password)  # None: an unusable password
+        user.must_change_password = False
+        user.save()
         collection.organizations.add(organization)
         report, _ = Report.objects.get_or_create(collection=collection, organization=organization)
+        schools.append((user, report))
+    return schools
+
+
+def prepare(env: dict, count: int) -> list[dict]:
+    """`count` bench schools (`bench_schools`), each with a fresh session. Returns per school:
+    cookie header, CSRF token, autosave path, report."""
+    logins = [SCHOOL_LOGIN.format(number) for number in range(1, count + 1)]
+    created = bench_schools(env, logins)
+    from django.conf import settings
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+    from django.urls import reverse
+
+    schools = []
+    for user, report in created:
         client = Client()
         client.force_login(user)  # a real session row (and cache entry) of the configured engine
         token = _get_new_csrf_string()
@@ -233,7 +244,6 @@ def prepare(env: dict, count: int) -> list[dict]:
         )
         path = reverse("datacollection:report_autosave", args=[report.pk])
         schools.append({"cookie": cookie, "token": token, "path": path, "report": report.pk})
-    logins = {SCHOOL_LOGIN.format(number) for number in range(1, count + 1)}
     if len({school["report"] for school in schools}) != len(logins):
         raise SystemExit("INVALID: the bench schools do not each have their own report")
     return schools
@@ -548,58 +558,9 @@ PASSWORD = "bench-autosave-2026"
 
 
 def prepare_database(env: dict) -> tuple[int, str]:
-    """Migrate, and create the bench organization, its user, a collection and its report."""
-    os.environ.update(env)
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from accounts.models import Municipality, Organization, Region, User
-    from datacollection import demo
-    from datacollection.models import Collection, Report, Study
-
-    region, _ = Region.objects.get_or_create(code="99", defaults={"name": "Регион замера"})
-    municipality, _ = Municipality.objects.get_or_create(
-        code="reg99_m001", defaults={"region": region, "name": "Муниципалитет замера"}
-    )
-    organization, _ = Organization.objects.get_or_create(
-        login=LOGIN,
-        defaults={"name": "ОО замера", "region": region, "municipality": municipality},
-    )
-    user = User.objects.filter(username=LOGIN).first()
-    if user is None:
-        user = User(
-            username=LOGIN,
-            role=User.Role.ORGANIZATION,
-            organization=organization,
-            region=region,
-            municipality=municipality,
-        )
-    user.set_password(PASSWORD)
-    if hasattr(user, "must_change_password"):
-        user.must_change_password = False
-    user.save()
-    study, _ = Study.objects.get_or_create(
-        code="bench", defaults={"title": "Замер автосохранения", "year": 2026}
-    )
-    form = demo.build_forms()["info"]  # «Сведения об ОО»: fixed rows, integer columns
-    collection = Collection.objects.filter(form=form, study=study).first()
-    if collection is None:
-        collection = Collection.objects.create(
-            form=form,
-            study=study,
-            opens_at=timezone.now() - timedelta(days=1),
-            closes_at=timezone.now() + timedelta(days=7),
-        )
-    collection.organizations.add(organization)
-    report, _ = Report.objects.get_or_create(collection=collection, organization=organization)
+    """The one bench school that logs in with LOGIN and PASSWORD (`bench_schools`): its
+    report and autosave path."""
+    [(_user, report)] = bench_schools(env, [LOGIN], password=PASSWORD)
     from django.urls import reverse
 
     return report.pk, reverse("datacollection:report_autosave", args=[report.pk])
