@@ -68,3 +68,26 @@ def test_the_column_in_the_participant_list_on_a_phone(new_page, teachers, regio
     row = context_page.get_by_test_id("participant-row").filter(has_text="edu470001")
     expect(row.get_by_test_id("share-cell")).to_contain_text("2/2")
     expect(context_page.get_by_test_id("share-remind-form")).to_be_visible()
+
+
+def test_the_completion_table_is_cards_on_a_phone_and_a_table_on_a_desktop(page, teachers, region):
+    """At 390 px nothing scrolls sideways: each organization is a card whose numbers say what
+    they are; at 1280 px the same rows are a table under its header."""
+    coordinator = RegionalCoordinatorFactory(region=region)
+    login(page, coordinator.username, TEST_PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/surveys/{teachers.pk}/completion/")
+    table = page.get_by_role("region", name="Заполнение анкет по школам")
+    row = page.get_by_test_id("completion-row").filter(has_text="edu470002")
+    expect(row).to_contain_text("Выдано кодов 4")
+    expect(row).to_contain_text("Заполнено 1")
+    expect(row).to_contain_text("Доля 25 %")
+    expect(row.get_by_role("button", name="Напомнить edu470002")).to_be_in_viewport()
+    expect(page.get_by_role("columnheader", name="Выдано кодов")).to_be_hidden()
+    assert table.evaluate("box => box.scrollWidth <= box.clientWidth")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.get_by_role("columnheader", name="Выдано кодов")).to_be_visible()
+    # The header names the number; the cell's own label is hidden.
+    expect(row.get_by_role("cell").nth(3)).to_have_text("4", use_inner_text=True)
+    assert table.evaluate("box => box.scrollWidth <= box.clientWidth")
