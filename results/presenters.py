@@ -9,6 +9,8 @@ the content security policy forbids inline styles, and print keeps SVG fills.
 import math
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from .models import MARKS
 from .selectors import LevelFigures, ResultsReport
 
@@ -265,3 +267,18 @@ def mark_scale(report: ResultsReport) -> list[tuple[int, str]]:
 def xlsx_filename(report: ResultsReport) -> str:
     definition = report.definition
     return f"Статистический отчет — {definition.grade} класс — {report.subject_name}.xlsx"[:150]
+
+
+# The page of each level (`results/urls.py`): «all participants» is the national report.
+PAGES = {
+    "organization": "organization",
+    "municipality": "municipality",
+    "region": "region",
+    "all": "national",
+}
+
+
+def level_url(report: ResultsReport, figures: LevelFigures, *, xlsx: bool = False) -> str:
+    """The page (or the .xlsx) of one level of the report: its subject or a level above."""
+    args = [report.definition.pk] + ([figures.pk] if figures.pk is not None else [])
+    return reverse(f"results:{PAGES[figures.level]}{'_xlsx' if xlsx else ''}", args=args)

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import permissions
-from accounts.models import Municipality, Region, User
+from accounts.models import Municipality, Organization, Region, User
 from accounts.scoping import (
     municipalities_visible_to,
     organization_for_user_or_404,
@@ -66,6 +66,7 @@ class LevelFigures:
     level: str
     label: str
     name: str
+    pk: int | None = None  # the organization's, municipality's or region's; None for «all»
     organizations: int = 0
     participants: int = 0
     absentees: int = 0
@@ -90,9 +91,10 @@ def level_figures(
     level: str,
     name: str,
     with_marks: bool,
+    pk: int | None = None,
 ) -> LevelFigures:
     max_total = sum(task.max_score for task in tasks)
-    figures = LevelFigures(level=level, label=Level(level).label, name=name)
+    figures = LevelFigures(level=level, label=Level(level).label, name=name, pk=pk)
     if aggregate is None:
         figures.task_percents = [None] * len(tasks)
         figures.score_counts = [0] * (max_total + 1)
@@ -191,11 +193,40 @@ def _tasks(definition: ReportDefinition) -> list[TaskDefinition]:
     return list(definition.tasks.all())
 
 
-def _report(definition, subject_name, wanted: list[tuple[str, str, Q]]) -> ResultsReport:
-    """One query for the aggregates of every wanted level: (level, name, filter)."""
+ALL_NAME = "Все участники"
+
+Subject = Organization | Municipality | Region | None
+
+
+def _places(subject: Subject) -> list[tuple[str, str, int | None, Q]]:
+    """The subject (an organization, a municipality, a region, or None for all participants)
+    and every level above it up to «Все участники»: (level, name, pk, its aggregate's filter)."""
+    places = []
+    municipality = region = None
+    if isinstance(subject, Organization):
+        places.append((Level.ORGANIZATION, subject.login, subject.pk, Q(organization=subject)))
+        municipality, region = subject.municipality, subject.region
+    elif isinstance(subject, Municipality):
+        municipality, region = subject, subject.region
+    elif isinstance(subject, Region):
+        region = subject
+    if municipality is not None:
+        places.append(
+            (Level.MUNICIPALITY, municipality.name, municipality.pk, Q(municipality=municipality))
+        )
+    if region is not None:
+        places.append((Level.REGION, region.name, region.pk, Q(region=region)))
+    places.append((Level.ALL, ALL_NAME, None, Q()))
+    return places
+
+
+def report_of(definition: ReportDefinition, subject: Subject) -> ResultsReport:
+    """The subject's report beside every level above it (the subject already in scope): one
+    query for the aggregates of all its levels."""
     tasks = _tasks(definition)
+    places = _places(subject)
     condition = Q()
-    for level, _, where in wanted:
+    for level, _, _, where in places:
         condition |= Q(level=level) & where
     found = {}
     if definition.is_published:
@@ -203,14 +234,16 @@ def _report(definition, subject_name, wanted: list[tuple[str, str, Q]]) -> Resul
             found[aggregate.level] = aggregate
     levels = [
         level_figures(
-            found.get(level), tasks, level=level, name=name, with_marks=definition.has_mark_scale
+            found.get(level),
+            tasks,
+            level=level,
+            name=name,
+            pk=pk,
+            with_marks=definition.has_mark_scale,
         )
-        for level, name, _ in wanted
+        for level, name, pk, _ in places
     ]
-    return ResultsReport(definition, tasks, levels, subject_name)
-
-
-ALL_NAME = "Все участники"
+    return ResultsReport(definition, tasks, levels, subject.name if subject else ALL_NAME)
 
 
 def organization_report(user: User, definition: ReportDefinition, pk: int):
@@ -218,21 +251,7 @@ def organization_report(user: User, definition: ReportDefinition, pk: int):
     permissions.require(
         permissions.may_view_results_of(user, organization), not_found="Организация не найдена"
     )
-    report = _report(
-        definition,
-        organization.name,
-        [
-            (Level.ORGANIZATION, organization.login, Q(organization=organization)),
-            (
-                Level.MUNICIPALITY,
-                organization.municipality.name,
-                Q(municipality_id=organization.municipality_id),
-            ),
-            (Level.REGION, organization.region.name, Q(region_id=organization.region_id)),
-            (Level.ALL, ALL_NAME, Q()),
-        ],
-    )
-    return organization, report
+    return organization, report_of(definition, organization)
 
 
 def municipality_for_user_or_404(user: User, pk: int) -> Municipality:
@@ -253,29 +272,9 @@ def region_for_user_or_404(user: User, pk: int) -> Region:
     return region
 
 
-def municipality_report(definition: ReportDefinition, municipality: Municipality):
-    return _report(
-        definition,
-        municipality.name,
-        [
-            (Level.MUNICIPALITY, municipality.name, Q(municipality=municipality)),
-            (Level.REGION, municipality.region.name, Q(region_id=municipality.region_id)),
-            (Level.ALL, ALL_NAME, Q()),
-        ],
-    )
-
-
-def region_report(definition: ReportDefinition, region: Region):
-    return _report(
-        definition,
-        region.name,
-        [(Level.REGION, region.name, Q(region=region)), (Level.ALL, ALL_NAME, Q())],
-    )
-
-
-def national_report(user: User, definition: ReportDefinition):
+def national_report(user: User, definition: ReportDefinition) -> ResultsReport:
     permissions.require(permissions.may_see_all_regions(user))
-    return _report(definition, ALL_NAME, [(Level.ALL, ALL_NAME, Q())])
+    return report_of(definition, None)
 
 
 # ---------------------------------------------------------------- tables of an area

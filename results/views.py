@@ -53,7 +53,23 @@ def _xlsx(report, **tables) -> HttpResponse:
     return response
 
 
-def _page(request, report, *, xlsx_url, up=(), **context):
+def _may_open(user, figures) -> bool:
+    """Whether the user's role opens the page of a level above a report's subject."""
+    if figures.level == Aggregate.Level.MUNICIPALITY:
+        return permissions.may_view_area_results(user)
+    if figures.level == Aggregate.Level.REGION:
+        return permissions.may_view_region_results(user, figures.pk)
+    return permissions.may_see_all_regions(user)
+
+
+def _page(request, report, **context):
+    """Every level's page: the subject's figures beside the levels above it, the way up to
+    those the user may open, the .xlsx link; `context`: the tables of an area."""
+    up = [
+        (figures.name, presenters.level_url(report, figures))
+        for figures in report.levels[1:]
+        if _may_open(request.user, figures)
+    ]
     return render(
         request,
         "results/report.html",
@@ -63,7 +79,7 @@ def _page(request, report, *, xlsx_url, up=(), **context):
             "charts": presenters.charts(report) if report.definition.is_published else [],
             "rule": selectors.BELOW_REGION_RULE,
             "mark_scale": presenters.mark_scale(report),
-            "xlsx_url": xlsx_url,
+            "xlsx_url": presenters.level_url(report, report.subject, xlsx=True),
             "up": up,
             **context,
         },
@@ -114,51 +130,26 @@ def organization(request, pk, organization_pk, fmt="html"):
         statistical_report_opened(
             user=request.user, study=definition.collection.study, organization=subject
         )
-    up = []
-    if permissions.may_view_area_results(request.user):
-        up.append(
-            (
-                subject.municipality.name,
-                reverse("results:municipality", args=[pk, subject.municipality_id]),
-            )
-        )
-    if permissions.may_view_region_results(request.user, subject.region_id):
-        up.append((subject.region.name, reverse("results:region", args=[pk, subject.region_id])))
-    return _page(
-        request,
-        report,
-        xlsx_url=reverse("results:organization_xlsx", args=[pk, organization_pk]),
-        up=up,
-        subject=subject,
-    )
+    return _page(request, report, subject=subject)
 
 
 @require_GET
 def municipality(request, pk, municipality_pk, fmt="html"):
     definition = selectors.definition_for_user_or_404(request.user, pk)
     subject = selectors.municipality_for_user_or_404(request.user, municipality_pk)
-    report = selectors.municipality_report(definition, subject)
+    report = selectors.report_of(definition, subject)
     if fmt == "xlsx":
         return _xlsx(
             report, organizations=selectors.organization_rows(definition, municipality=subject)
         )
-    up = []
-    if permissions.may_view_region_results(request.user, subject.region_id):
-        up.append((subject.region.name, reverse("results:region", args=[pk, subject.region_id])))
-    return _page(
-        request,
-        report,
-        xlsx_url=reverse("results:municipality_xlsx", args=[pk, municipality_pk]),
-        up=up,
-        **_organizations(request, definition, municipality=subject),
-    )
+    return _page(request, report, **_organizations(request, definition, municipality=subject))
 
 
 @require_GET
 def region(request, pk, region_pk, fmt="html"):
     definition = selectors.definition_for_user_or_404(request.user, pk)
     subject = selectors.region_for_user_or_404(request.user, region_pk)
-    report = selectors.region_report(definition, subject)
+    report = selectors.report_of(definition, subject)
     areas = selectors.area_rows(definition, level=Aggregate.Level.MUNICIPALITY, region=subject)
     if fmt == "xlsx":
         return _xlsx(
@@ -167,14 +158,9 @@ def region(request, pk, region_pk, fmt="html"):
             areas=areas,
             area_title="Муниципалитеты",
         )
-    up = []
-    if permissions.may_see_all_regions(request.user):
-        up.append(("Все участники", reverse("results:national", args=[pk])))
     return _page(
         request,
         report,
-        xlsx_url=reverse("results:region_xlsx", args=[pk, region_pk]),
-        up=up,
         areas=areas,
         area_kind="municipality",
         **_organizations(request, definition, region=subject),
@@ -184,15 +170,8 @@ def region(request, pk, region_pk, fmt="html"):
 @require_GET
 def national(request, pk, fmt="html"):
     definition = selectors.definition_for_user_or_404(request.user, pk)
-    permissions.require(permissions.may_see_all_regions(request.user))
     report = selectors.national_report(request.user, definition)
     areas = selectors.area_rows(definition, level=Aggregate.Level.REGION)
     if fmt == "xlsx":
         return _xlsx(report, areas=areas, area_title="Регионы")
-    return _page(
-        request,
-        report,
-        xlsx_url=reverse("results:national_xlsx", args=[pk]),
-        areas=areas,
-        area_kind="region",
-    )
+    return _page(request, report, areas=areas, area_kind="region")

@@ -162,6 +162,46 @@ def test_the_operator_sees_every_region(published, org, org_other_region, operat
     assert str(org.region) in html and str(org_other_region.region) in html
 
 
+@pytest.mark.parametrize(
+    ("role", "page", "expected"),
+    [
+        ("organization", "organization", []),
+        ("municipal", "organization", ["municipality"]),
+        ("regional", "organization", ["municipality", "region"]),
+        ("operator", "organization", ["municipality", "region", "national"]),
+        ("municipal", "municipality", []),
+        ("regional", "municipality", ["region"]),
+        ("operator", "municipality", ["region", "national"]),
+        ("regional", "region", []),
+        ("operator", "region", ["national"]),
+        ("operator", "national", []),
+    ],
+)
+def test_the_way_up_lists_the_levels_above_that_the_role_opens(
+    published, org, users_by_role, as_user, role, page, expected
+):
+    """Each level's page: the subject's .xlsx, and a link to every level above it that the
+    user's role may open (the pages of the levels the comparison columns show)."""
+    subject = {
+        "organization": [org.pk],
+        "municipality": [org.municipality_id],
+        "region": [org.region_id],
+        "national": [],
+    }
+    url = reverse(f"results:{page}", args=[published.pk, *subject[page]])
+    html = as_user(users_by_role[role]).get(url).content.decode()
+    start = html.index('class="results-crumbs')
+    crumbs = html[start : html.index("</nav>", start)]
+    links = [
+        reverse(f"results:{level}", args=[published.pk, *subject[level]]) for level in expected
+    ]
+    assert crumbs.count("<a href=") == 1 + len(expected)  # «Статистические отчеты» first
+    for link in links:
+        assert f'href="{link}"' in crumbs
+    xlsx = reverse(f"results:{page}_xlsx", args=[published.pk, *subject[page]])
+    assert f'href="{xlsx}"' in html
+
+
 def _organizations(region_municipality, count, collection):
     for _ in range(count):
         organization = OrganizationFactory(municipality=region_municipality)
