@@ -3,8 +3,10 @@ the absent marked «отсутствовал»; «Сдать отчет» refuse
 a missing one."""
 
 from datetime import date, time
+from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from datacollection import services as dc_services
 from datacollection.demo import build_forms
@@ -31,7 +33,8 @@ def rows_of(report):
     return by_row
 
 
-def prefilled(study, org, org_user, absent=1):
+def held_exam(study, org, org_user, absent=1):
+    """Two classes in one room, the room's protocol saved with `absent` codes absent."""
     give_class(org_user, study, grade=4, pupils=2)
     give_class(org_user, study, grade=8, pupils=3)
     room = give_room(org_user, study, capacity=10)
@@ -46,7 +49,22 @@ def prefilled(study, org, org_user, absent=1):
         present_code_ids=codes[absent:],
         observer_present=True,
     )
+
+
+def prefilled(study, org, org_user, absent=1):
+    held_exam(study, org, org_user, absent)
     return services.results_from_codes(user=org_user, study=study, organization=org)
+
+
+def test_the_results_button_opens_the_prefilled_form(study, org, org_user, as_user):
+    held_exam(study, org, org_user)
+    response = as_user(org_user).post(
+        reverse("studies:participants", args=[study.pk]), {"action": "results"}
+    )
+    report = Cell.objects.filter(table__key="results").first().report
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("datacollection:report_detail", args=[report.pk])
+    assert len(rows_of(report)) == 5
 
 
 def test_rows_are_exactly_the_issued_codes_with_class_and_variant(study, org, org_user):

@@ -91,3 +91,17 @@ def test_the_transfer_button_opens_the_filled_form(study, org, org_user, as_user
     )
     assert response.status_code == HTTPStatus.FOUND
     assert "/collections/reports/" in response["Location"]
+
+
+def test_the_transfer_button_refused_returns_to_the_rooms_with_the_reason(
+    study, org, org_user, as_user
+):
+    give_class(org_user, study, pupils=1)
+    give_room(org_user, study, number="204")
+    services.distribute_codes(user=org_user, study=study, organization=org)
+    response = as_user(org_user).post(
+        reverse("studies:rooms", args=[study.pk]), {"action": "transfer"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("studies:rooms", args=[study.pk])
+    assert transfer.ROOMS_WITHOUT_PROTOCOL.format(rooms="204") in response.content.decode()
+    assert not Cell.objects.exists()

@@ -109,23 +109,32 @@ def checklist_file(request, study_pk, item):
     return FileResponse(tick.file.open("rb"), as_attachment=True, filename=tick.file_name)
 
 
+def _transfer(request, study, fill, back: str, done: str):
+    """«Перенести в форму»: `fill` (a service) writes the school's report of the study from
+    these pages; to the report with `done`, or back to the page `back` with the refusal."""
+    try:
+        report = fill(
+            user=request.user, study=study, organization=request.user.organization, request=request
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(back, study_pk=study.pk)
+    messages.success(request, done)
+    return redirect("datacollection:report_detail", pk=report.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def participants(request, study_pk):
     study, organization = _school(request, study_pk)
     if request.method == "POST" and request.POST.get("action") == "results":
-        try:
-            report = services.results_from_codes(
-                user=request.user, study=study, organization=organization, request=request
-            )
-        except ServiceError as error:
-            messages.error(request, error.message)
-            return redirect("studies:participants", study_pk=study.pk)
-        messages.success(
+        return _transfer(
             request,
+            study,
+            services.results_from_codes,
+            "studies:participants",
             "В форму результатов внесены коды участников с классом и вариантом; отсутствовавшие "
             "отмечены «отсутствовал». Внесите баллы и нажмите «Сдать отчет».",
         )
-        return redirect("datacollection:report_detail", pk=report.pk)
     if request.method == "POST":
         arguments = {"user": request.user, "study": study, "organization": organization}
         if request.POST.get("action") == "remove":
@@ -215,19 +224,14 @@ def _rooms_post(request, study, organization):
 def rooms(request, study_pk):
     study, organization = _school(request, study_pk)
     if request.method == "POST" and request.POST.get("action") == "transfer":
-        try:
-            report = services.protocol_from_rooms(
-                user=request.user, study=study, organization=organization, request=request
-            )
-        except ServiceError as error:
-            messages.error(request, error.message)
-            return redirect("studies:rooms", study_pk=study.pk)
-        messages.success(
+        return _transfer(
             request,
+            study,
+            services.protocol_from_rooms,
+            "studies:rooms",
             "Протокол проведения НИКО в ОО заполнен по протоколам аудиторий. Проверьте его, "
             "приложите скан и нажмите «Сдать отчет».",
         )
-        return redirect("datacollection:report_detail", pk=report.pk)
     if request.method == "POST":
         _rooms_post(request, study, organization)
         return redirect("studies:rooms", study_pk=study.pk)
