@@ -5,10 +5,12 @@ written to the media directory (`upload_stored`)."""
 import contextlib
 import io
 import zipfile
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.db import transaction
 
 from .errors import ServiceError
 
@@ -271,19 +273,61 @@ class FileStorageUnavailable(ServiceError):
         super().__init__(message)
 
 
+# The files stored inside each open `atomic_with_files`, innermost last.
+_stored_in: ContextVar[tuple[list, ...]] = ContextVar("stored_in", default=())
+
+
+def _delete_stored(stored: list) -> None:
+    for storage, name in stored:
+        with contextlib.suppress(OSError):  # a file the disk will not delete: nothing else to do
+            storage.delete(name)
+
+
+@contextlib.contextmanager
+def atomic_with_files(using: str | None = None):
+    """`transaction.atomic` for a write that stores files (`upload_stored`), as a `with` block
+    or a decorator. `transaction.on_commit` runs only after a commit that worked, and Django
+    has no hook for a rollback: so the files stored inside are deleted here when the block
+    ends with an exception — its own, or the database refusing the commit (a deferred
+    constraint, a lost connection), which `transaction.atomic` raises on leaving.
+
+    Nested in another one, its files pass to the outer block on success: the outermost commit
+    decides. It must be the outermost transaction of such a write (not inside a plain
+    `transaction.atomic`, whose failing commit it would not see); the admin's save is wrapped
+    in one for that reason."""
+    stored: list = []
+    token = _stored_in.set((*_stored_in.get(), stored))
+    try:
+        with transaction.atomic(using=using):
+            yield
+    except BaseException:
+        _delete_stored(stored)
+        raise
+    finally:
+        _stored_in.reset(token)
+    outer = _stored_in.get()
+    if outer:
+        outer[-1].extend(stored)
+
+
 @contextlib.contextmanager
 def upload_stored(field_file, upload, *, name: str | None = None):
     """The ONE way an accepted upload reaches the media directory, before the row that points
     to it: the file is written under the name its field gives it (`field_file` is the model's
-    FieldFile, e.g. `question.attachment`), then the rows are saved inside the `with` block.
+    FieldFile, e.g. `question.attachment`), then the rows are saved inside the `with` block,
+    itself inside `atomic_with_files`.
 
     A write the disk refuses (no permission, no space) leaves no partial file and raises
-    FileStorageUnavailable before anything else is done; a block that fails removes the file.
-    So no row points to a missing file and no file is left without its row. With no upload
-    (None) it does nothing."""
+    FileStorageUnavailable before anything else is done; a block that fails removes the file,
+    and so does the surrounding transaction failing later, up to its commit. So no row points
+    to a missing file and no file is left without its row. With no upload (None) it does
+    nothing."""
     if upload is None:
         yield None
         return
+    transactions = _stored_in.get()
+    if not transactions:
+        raise RuntimeError("upload_stored: run it inside core.files.atomic_with_files")
     field, instance, storage = field_file.field, field_file.instance, field_file.storage
     path = field.generate_filename(instance, name or upload_name(upload))
     try:
@@ -297,6 +341,6 @@ def upload_stored(field_file, upload, *, name: str | None = None):
     try:
         yield stored
     except BaseException:
-        with contextlib.suppress(OSError):
-            storage.delete(stored)
+        _delete_stored([(storage, stored)])
         raise
+    transactions[-1].append((storage, stored))

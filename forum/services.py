@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts import audit, permissions
 from accounts.models import User
 from core.errors import ServiceError
-from core.files import upload_stored
+from core.files import atomic_with_files, upload_stored
 from core.search import search_text
 from datacollection.models import Study
 
@@ -101,7 +101,7 @@ def _refresh_search_text(question: Question) -> None:
     question.search_text = search_text(*texts)
 
 
-@transaction.atomic
+@atomic_with_files()
 def question_ask(
     *,
     author: User,

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accounts.admin import ReadOnlyAdminMixin
-from core.files import FileStorageUnavailable
+from core.files import FileStorageUnavailable, atomic_with_files
 
 from . import services
 from .models import AUDIENCE_EMPTY, Attachment, AttachmentDownload, Publication
@@ -132,7 +132,10 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, *args, **kwargs):
         try:
-            return super().changeform_view(request, *args, **kwargs)
+            # The admin's own transaction inside one that deletes the materials stored in it
+            # if the save fails, up to the commit.
+            with atomic_with_files():
+                return super().changeform_view(request, *args, **kwargs)
         except FileStorageUnavailable as error:
             # The whole save was rolled back (the admin saves in one transaction): a publication
             # without the material it announces is not sent out. The page comes back as for a

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import User
-from core.files import upload_stored
+from core.files import atomic_with_files, upload_stored
 
 from .models import (
     CONTENT_TYPES,
@@ -91,7 +91,7 @@ def _fill_file_details(attachment: Attachment, original_name: str) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_files()
 def attachment_store(
     *, attachment: Attachment, actor: User | None, request: HttpRequest | None = None
 ) -> Attachment:

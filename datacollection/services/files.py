@@ -16,6 +16,7 @@ from core.files import (
     UPLOAD_TYPE_MESSAGE,
     UploadRefused,
     UploadRule,
+    atomic_with_files,
     check_upload,
     upload_stored,
 )
@@ -89,7 +90,8 @@ def cell_file_upload(
 ) -> CellSaved:
     """Upload or replace the file of a file cell. The file is written to storage before the
     report is locked (a 20 MB write must not hold up the school's autosaves) and deleted again
-    if the write is refused; a replaced file is deleted once the change is committed."""
+    if the write is refused or its commit fails; a replaced file is deleted once the change is
+    committed."""
     at = at or timezone.now()
     _file_cell(report, table, column)
     ensure_writable(report=report, user=user, at=at)
@@ -105,6 +107,7 @@ def cell_file_upload(
         uploaded_at=at,
     )
     with (
+        atomic_with_files(),
         upload_stored(stored.file, upload, name=name),
         report_write(
             report=report,

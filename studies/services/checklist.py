@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.models import Organization, User
 from accounts.permissions import acts_for_organization
-from core.files import upload_stored
+from core.files import atomic_with_files, upload_stored
 from datacollection.models import Study
 
 from .. import checklist
@@ -22,7 +22,7 @@ SCAN_REQUIRED = "Приложите скан приказа о назначен�
 MEMO_REQUIRED = "Памятка по информационной безопасности еще не опубликована."
 
 
-@transaction.atomic
+@atomic_with_files()
 def tick_item(
     *,
     user: User,

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from accounts.audit import record
 from accounts.models import User
-from core.files import UploadRule, check_upload, upload_stored
+from core.files import UploadRule, atomic_with_files, check_upload, upload_stored
 
 from ..models import Room, RoomProtocol
 from .access import StudyError, check_school_writes
@@ -36,7 +36,7 @@ def checked_scan(upload) -> str:
     return name
 
 
-@transaction.atomic
+@atomic_with_files()
 def save_room_protocol(
     *,
     user: User,
