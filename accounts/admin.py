@@ -8,11 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.http import content_disposition_header
+
+from core.files import download
 
 from . import importing, services
 from .credentials import (
-    XLSX_CONTENT_TYPE,
     Credential,
     credentials_filename,
     credentials_workbook,
@@ -65,10 +65,9 @@ def _take_import_file(session, token: str) -> tuple[str, bytes] | None:
 
 def credentials_response(credentials: list[Credential]) -> HttpResponse:
     """The credentials sheet as a download that no browser or proxy keeps."""
-    response = HttpResponse(credentials_workbook(credentials), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, credentials_filename())
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(
+        credentials_workbook(credentials), credentials_filename(), cache_control="no-store"
+    )
 
 
 @admin.register(Organization)

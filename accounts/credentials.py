@@ -16,7 +16,6 @@ from openpyxl.styles import Font
 from core.files import safe_text
 from core.text import msk_date, msk_time
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = "Учетные данные"
 HEADERS = ("Логин", "Наименование", "Одноразовый пароль")
 COLUMN_WIDTHS = (14, 70, 22)

@@ -1,6 +1,7 @@
 """Uploaded files, the same rules everywhere: extension, size in Russian words, what the
-first bytes must be, the content type a download is served with, and how an accepted upload is
-written to the media directory (`upload_stored`)."""
+first bytes must be, the content type a download is served with, how an accepted upload is
+written to the media directory (`upload_stored`), and how any file leaves the portal
+(`stored_file_open`, `download`)."""
 
 import contextlib
 import io
@@ -8,9 +9,12 @@ import zipfile
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 from .errors import ServiceError
 
@@ -344,3 +348,39 @@ def upload_stored(field_file, upload, *, name: str | None = None):
         _delete_stored([(storage, stored)])
         raise
     transactions[-1].append((storage, stored))
+
+
+XLSX = CONTENT_TYPES["xlsx"]
+PRIVATE = "private, no-store"
+
+
+def stored_file_open(file, missing: str = "Файл не найден") -> BinaryIO:
+    """A stored file (a `FieldFile`) opened for a download; gone from the disk → 404 `missing`."""
+    try:
+        return file.open("rb")
+    except FileNotFoundError:
+        raise Http404(missing) from None
+
+
+def download(
+    content: bytes | BinaryIO,
+    filename: str,
+    *,
+    content_type: str | None = XLSX,
+    inline: bool = False,
+    cache_control: str = PRIVATE,
+) -> HttpResponse:
+    """Every file the portal hands out, one way: an attachment (or `inline`) under its Cyrillic
+    name (RFC 5987 `filename*`), the content type given and not sniffed by the browser (None:
+    guessed from the name), kept by no shared cache. `content`: the bytes of a workbook just
+    written, or an open file (streamed)."""
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    else:
+        response = FileResponse(
+            content, as_attachment=not inline, filename=filename, content_type=content_type
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = cache_control
+    return response

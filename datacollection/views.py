@@ -6,15 +6,15 @@ Thin views: every report is found through `report_for_user_or_404`, every write 
 from http import HTTPStatus
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from core.errors import AccessDenied, ServiceError
+from core.files import download, stored_file_open
 from core.http import BadRequest, json_body
 from core.text import msk, msk_time
 
@@ -257,11 +257,7 @@ def report_template(request, pk):
         rows=contents.rows,
         values=contents.values,
     )
-    response = HttpResponse(data, content_type=excel.XLSX_CONTENT_TYPE)
-    filename = f"{report.collection.form.title} — {report.organization.login}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(data, f"{report.collection.form.title} — {report.organization.login}.xlsx")
 
 
 @require_POST
@@ -388,13 +384,5 @@ def report_file_remove(request, pk):
 def report_file_download(request, pk, table, row, column):
     """The file of a cell under its original name; never a public media URL."""
     cell_file = cell_file_for_user_or_404(request.user, pk, table, row, column)
-    try:
-        file = cell_file.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Файл не найден") from None
-    response = FileResponse(
-        file, as_attachment=True, filename=cell_file.name, content_type=cell_file.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    file = stored_file_open(cell_file.file)
+    return download(file, cell_file.name, content_type=cell_file.content_type)

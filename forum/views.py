@@ -6,13 +6,13 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
-from core.files import FileStorageUnavailable
+from core.files import FileStorageUnavailable, download, stored_file_open
 
 from . import selectors, services
 from .forms import SEND, AskForm, FaqSearchForm, MergeForm, MoveForm, QuestionFilterForm, ReplyForm
@@ -267,17 +267,10 @@ def question_attachment(request, pk):
     question = selectors.question_for_user_or_404(request.user, pk)
     if not question.attachment:
         raise Http404("Файл не найден")
-    try:
-        file = question.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404("Файл не найден") from None
-    inline = request.GET.get("inline") == "1" and question.attachment_is_image
-    response = FileResponse(
+    file = stored_file_open(question.attachment)
+    return download(
         file,
-        as_attachment=not inline,
-        filename=question.attachment_name,
+        question.attachment_name,
         content_type=question.attachment_content_type,
+        inline=request.GET.get("inline") == "1" and question.attachment_is_image,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

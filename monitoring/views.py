@@ -10,13 +10,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
 from core import jobs
+from core.files import download
 from core.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
@@ -343,14 +344,7 @@ def export_download(request, pk):
         handle = services.export_file_open(job=job, actor=request.user)
     except services.MonitoringError as error:
         raise Http404(error.message) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=presenters.export_file_name(job),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(handle, presenters.export_file_name(job))
 
 
 @require_POST

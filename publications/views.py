@@ -1,9 +1,10 @@
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from core.files import download, stored_file_open
 
 from . import selectors, services
 from .forms import DownloadLogFilterForm, FeedFilterForm
@@ -41,18 +42,9 @@ def mark_read(request, pk):
 
 def attachment_download(request, pk):
     attachment = selectors.attachment_for_user_or_404(request.user, pk)
-    try:
-        file = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Файл не найден") from None
+    file = stored_file_open(attachment.file)
     services.attachment_download_record(attachment=attachment, user=request.user)
-    # FileResponse writes the Cyrillic name as RFC 5987 filename*=utf-8''…
-    response = FileResponse(
-        file, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(file, attachment.name, content_type=attachment.content_type)
 
 
 def download_log(request):

@@ -8,16 +8,15 @@ through the scoping selectors (out of scope → 404, a role without the right �
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
+from core.files import download
 from studies.services import statistical_report_opened
 
 from . import presenters, selectors, xlsx
 from .models import Aggregate
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _home_url(user, definition) -> str | None:
@@ -46,11 +45,7 @@ def index(request):
 def _xlsx(report, **tables) -> HttpResponse:
     if not report.definition.is_published:
         raise Http404("Отчет еще не опубликован")
-    response = HttpResponse(xlsx.report_workbook(report, **tables), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, presenters.xlsx_filename(report)
-    )
-    return response
+    return download(xlsx.report_workbook(report, **tables), presenters.xlsx_filename(report))
 
 
 def _may_open(user, figures) -> bool:

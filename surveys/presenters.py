@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.utils.http import content_disposition_header
-
 from core.text import plural
 
 from .selectors import OptionShare, SummaryGroup
@@ -56,8 +54,8 @@ def grade_label(grade: int | None) -> str:
     return f"{grade} класс" if grade else "Все респонденты"
 
 
-def export_disposition(questionnaire_code: str, export_id: int) -> str:
-    return content_disposition_header(True, f"Ответы-{questionnaire_code}-{export_id}.xlsx")
+def export_file_name(questionnaire_code: str, export_id: int) -> str:
+    return f"Ответы-{questionnaire_code}-{export_id}.xlsx"
 
 
 def summary_rows(groups: list[SummaryGroup]) -> list[dict]:

@@ -11,16 +11,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.urls import reverse
 
 from accounts.importing import ImportRejected, read_file
 from core.files import (
     MAX_COMPRESSION_RATIO,
+    XLSX,
     UnreadableFile,
     UploadRefused,
     UploadRule,
     check_upload,
+    download,
     open_xlsx,
+    stored_file_open,
     zip_bomb_reason,
 )
 from forum.models import validate_question_attachment
@@ -196,3 +200,28 @@ def test_file_cell_refuses_a_renamed_page(as_user, org_user, report):
 def test_organization_import_refuses_a_bomb(bomb):
     with pytest.raises(ImportRejected):
         read_file(data=bomb, filename="Организации.xlsx")
+
+
+def test_every_download_is_a_private_attachment_under_its_cyrillic_name():
+    workbook = download(b"PK\x03\x04", "Готовность ОО — niko.xlsx")
+    assert workbook.content == b"PK\x03\x04" and workbook["Content-Type"] == XLSX
+    assert workbook["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%D0%93%D0%BE%D1%82%D0%BE%D0%B2%D0%BD%D0%BE%D1%81%D1%82%D1%8C"
+        "%20%D0%9E%D0%9E%20%E2%80%94%20niko.xlsx"
+    )
+    assert workbook["Cache-Control"] == "private, no-store"
+    assert workbook["X-Content-Type-Options"] == "nosniff"
+    shown = download(io.BytesIO(b"\x89PNG"), "снимок.png", content_type="image/png", inline=True)
+    assert b"".join(shown.streaming_content) == b"\x89PNG"
+    assert shown["Content-Type"] == "image/png"
+    assert shown["Content-Disposition"].startswith("inline; filename*=utf-8''")
+    credentials = download(b"x", "Учетные данные.xlsx", cache_control="no-store")
+    assert credentials["Cache-Control"] == "no-store"
+
+
+def test_a_stored_file_gone_from_the_disk_is_a_404(settings):
+    attachment = Attachment(file="publications/нет-такого.pdf")
+    with pytest.raises(Http404, match="Файл не найден"):
+        stored_file_open(attachment.file)
+    with pytest.raises(Http404, match="Файл выгрузки удален"):
+        stored_file_open(attachment.file, "Файл выгрузки удален")

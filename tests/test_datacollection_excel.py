@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
+from core.files import XLSX
 from datacollection import excel
 from datacollection.models import Cell, Column, FormTable, Report, ReportRow
 from datacollection.services import CLOSED_MESSAGE
@@ -53,7 +54,7 @@ def values(report):
 
 def test_template_has_a_sheet_per_table_headers_codes_and_validation(as_user, org_user, report):
     response = as_user(org_user).get(reverse("datacollection:report_template", args=[report.pk]))
-    assert response["Content-Type"] == excel.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX
     assert "filename*=utf-8''" in response["Content-Disposition"]
     workbook = load_workbook(BytesIO(response.content))
     assert workbook.sheetnames == ["Численность участников", "Результаты"]

@@ -4,7 +4,7 @@ values go into the file come from selectors, and the import is written by
 `services.report_excel_import`."""
 
 from ..errors import ExcelCellErrors, ExcelFileError
-from .layout import FIRST_DATA_ROW, FIRST_VALUE_COLUMN, XLSX_CONTENT_TYPE
+from .layout import FIRST_DATA_ROW, FIRST_VALUE_COLUMN
 from .reading import (
     BROKEN_MESSAGE,
     NO_FILE_MESSAGE,
@@ -28,7 +28,6 @@ __all__ = [
     "OTHER_FORM_MESSAGE",
     "TOO_LARGE_MESSAGE",
     "WRONG_TYPE_MESSAGE",
-    "XLSX_CONTENT_TYPE",
     "ExcelCellErrors",
     "ExcelFileError",
     "ImportedRow",

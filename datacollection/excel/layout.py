@@ -9,6 +9,5 @@ One sheet per table:
     row 5…  data: hidden column A is the row key, B the row label (or number), then the values
 """
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_DATA_ROW = 5
 FIRST_VALUE_COLUMN = 3  # C: A is the hidden row key, B the row label

@@ -2,16 +2,15 @@
 in what, the .xlsx, and one reminder to everyone who has not done an item."""
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.models import Region
 from accounts.scoping import municipalities_visible_to, regions_visible_to
 from core.errors import ServiceError
+from core.files import download
 
 from ..extensions import SummaryScope, readiness_columns
 from ..grid import build_grid, grid_organizations, grid_workbook, page_rows
@@ -101,14 +100,9 @@ def grid_xlsx(request, study_pk):
     study = _study(request, study_pk)
     readiness_grid = _grid(request, study, _region(request))
     share_groups = readiness_columns(study, [row.organization.pk for row in readiness_grid.rows])
-    response = HttpResponse(
-        grid_workbook(readiness_grid, study, share_groups),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return download(
+        grid_workbook(readiness_grid, study, share_groups), f"Готовность ОО — {study.code}.xlsx"
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"Готовность ОО — {study.code}.xlsx"
-    )
-    return response
 
 
 @require_POST

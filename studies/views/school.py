@@ -5,13 +5,13 @@ gets 404 (coordinators watch through the readiness grid)."""
 from datetime import date, time
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
 from core.errors import ServiceError
+from core.files import download, stored_file_open
 
 from .. import presenters, services
 from ..models import ChecklistTick, RoomProtocol
@@ -106,7 +106,7 @@ def checklist_file(request, study_pk, item):
     )
     if tick is None:
         raise Http404("Файл не найден")
-    return FileResponse(tick.file.open("rb"), as_attachment=True, filename=tick.file_name)
+    return download(stored_file_open(tick.file), tick.file_name, content_type=None)
 
 
 def _transfer(request, study, fill, back: str, done: str):
@@ -271,13 +271,7 @@ def room_list_xlsx(request, pk):
     room = _school_room(request, pk)
     services.room_list_issued(user=request.user, room=room)
     data = presenters.room_list_workbook(room)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, presenters.room_list_file_name(room)
-    )
-    return response
+    return download(data, presenters.room_list_file_name(room))
 
 
 def _parse_date(value):
@@ -339,4 +333,4 @@ def room_protocol_scan(request, pk):
     protocol = RoomProtocol.objects.filter(room=room).exclude(scan="").first()
     if protocol is None:
         raise Http404("Файл не найден")
-    return FileResponse(protocol.scan.open("rb"), as_attachment=True, filename=protocol.scan_name)
+    return download(stored_file_open(protocol.scan), protocol.scan_name, content_type=None)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from core import jobs
+from core.files import download, stored_file_open
 from core.text import msk
 from studies.selectors import study_for_user_or_404
 
@@ -259,14 +260,5 @@ def export_download(request, pk):
     job = selectors.export_for_user_or_404(request.user, pk)
     if job.status != SurveyExport.Status.DONE or not job.file:
         raise Http404("Файл выгрузки не готов")
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Файл выгрузки удален") from None
-    response = FileResponse(
-        handle,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = presenters.export_disposition(job.questionnaire.code, job.pk)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    handle = stored_file_open(job.file, "Файл выгрузки удален")
+    return download(handle, presenters.export_file_name(job.questionnaire.code, job.pk))
