@@ -2,7 +2,7 @@
 filter, one organization's transferred data, then «Экспорт результатов» and the file."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -10,7 +10,15 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from datacollection.models import Report, Submission
-from tests.factories import TEST_PASSWORD, RegionalCoordinatorFactory, make_collection, snapshot
+from tests.factories import (
+    TEST_PASSWORD,
+    RegionalCoordinatorFactory,
+    column,
+    make_collection,
+    result_row,
+    snapshot,
+    submit_results,
+)
 
 from .conftest import login
 
@@ -89,3 +97,55 @@ def test_coordinator_filters_opens_data_and_downloads_the_export(page, world, tm
     summary = list(book["Сводка"].values)
     assert [row[2] for row in summary[1:]] == ["edu470001", "edu470002", "edu470003"]
     assert list(book["Результаты"].values)[1][5] == "80417"
+
+
+# A4 minus print.css's margins (12 mm each side), in CSS pixels (96 per inch).
+A4_UPRIGHT_PX = round((210 - 24) / 25.4 * 96)
+A4_LANDSCAPE_PX = round((297 - 24) / 25.4 * 96)
+
+
+def test_transferred_data_prints_with_its_header_and_within_the_sheet(page, org, region):
+    """Printed: no navigation or buttons; a header with the organization, the study, the
+    collection and the transfer's date (МСК); each table within an A4 sheet's width — the
+    results table, wider than an upright sheet, on a landscape one."""
+    coordinator = RegionalCoordinatorFactory(region=region)
+    collection = make_collection(organizations=[org])
+    results = collection.form.tables.get(key="results")
+    for number in range(4, 19):
+        column(results, f"task_{number}", f"Задание {number}", 10 + number, type="integer")
+    tasks = {f"task_{number}": "1" for number in range(4, 19)}
+    rows = [result_row(4, 1, 2, "X", code=f"4{n:04d}") | tasks for n in range(1, 31)]
+    submitted_at = timezone.make_aware(
+        datetime(2026, 4, 20, 23, 30), timezone.get_fixed_timezone(180)
+    )
+    submit_results(collection, org, rows, at=submitted_at)
+
+    login(page, coordinator.username, TEST_PASSWORD)
+    page.goto(f"/monitoring/collections/{collection.pk}/participants/{org.pk}/")
+    expect(page.get_by_role("button", name="Печать")).to_be_visible()
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_UPRIGHT_PX, "height": 1100})
+    header = page.get_by_test_id("print-header")
+    expect(header).to_be_visible()
+    expect(header).to_contain_text(f"{org.name} ({org.login})")
+    expect(header).to_contain_text(collection.study.title)
+    expect(header).to_contain_text(collection.form.title)
+    expect(page.get_by_test_id("print-submitted-at")).to_have_text("20.04.2026 23:30 (МСК)")
+    for hidden in (
+        page.get_by_role("navigation", name="Путь"),
+        page.get_by_role("navigation", name="Версии данных"),
+        page.get_by_role("button", name="Печать"),
+        page.get_by_role("link", name="Закрыть"),
+        page.get_by_test_id("data-source"),
+    ):
+        expect(hidden).to_be_hidden()
+
+    counts, wide = page.locator("section.snapshot-table").all()
+    assert "print-landscape" not in (counts.get_attribute("class") or "")
+    assert counts.locator("table").bounding_box()["width"] <= A4_UPRIGHT_PX
+    assert "print-landscape" in (wide.get_attribute("class") or "")
+    page.set_viewport_size({"width": A4_LANDSCAPE_PX, "height": 800})
+    assert wide.locator("table").bounding_box()["width"] <= A4_LANDSCAPE_PX
+    code = wide.get_by_role("cell", name="40030")
+    expect(code).to_be_visible()
+    assert code.evaluate("cell => getComputedStyle(cell).whiteSpace") == "nowrap"  # not broken
