@@ -24,6 +24,7 @@ from studies.models import ChecklistTick, RoomProtocol
 from tests.factories import (
     PNG_BYTES,
     ReportFactory,
+    admin_publication_with_material,
     category,
     give_class,
     give_room,
@@ -119,17 +120,7 @@ def test_a_publication_material_in_the_admin(as_user, operator, settings, commit
     with pytest.raises(IntegrityError):
         as_user(operator).post(
             reverse("admin:publications_publication_add"),
-            {
-                "title": "Материалы для проведения",
-                "published_at_0": "01.11.2026",
-                "published_at_1": "10:00",
-                "is_published": "on",
-                "body": "Скачайте материалы.",
-                "audience": "everyone",
-                "attachments-TOTAL_FORMS": "1",
-                "attachments-INITIAL_FORMS": "0",
-                "attachments-0-file": ContentFile(PDF, name="Инструкция.pdf"),
-            },
+            admin_publication_with_material(PDF, name="Инструкция.pdf"),
         )
     assert not Publication.objects.exists() and not Attachment.objects.exists()
     assert media_files(settings.MEDIA_ROOT) == []

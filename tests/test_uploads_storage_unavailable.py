@@ -9,7 +9,6 @@ from io import BytesIO
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -25,6 +24,7 @@ from tests.factories import (
     MEDIA_WRITE_ERRORS,
     PNG_BYTES,
     ReportFactory,
+    admin_publication_with_material,
     category,
     give_class,
     give_room,
@@ -68,17 +68,7 @@ def test_a_forum_question_with_a_screenshot(as_user, org_user, settings, monkeyp
 def publication_post(client):
     return client.post(
         reverse("admin:publications_publication_add"),
-        {
-            "title": "Материалы для проведения",
-            "published_at_0": "01.11.2026",
-            "published_at_1": "10:00",
-            "is_published": "on",
-            "body": "Скачайте материалы.",
-            "audience": "everyone",
-            "attachments-TOTAL_FORMS": "1",
-            "attachments-INITIAL_FORMS": "0",
-            "attachments-0-file": ContentFile(PDF, name="Материалы.pdf"),
-        },
+        admin_publication_with_material(PDF),
         follow=True,
     )
 

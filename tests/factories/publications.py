@@ -40,3 +40,18 @@ def add_attachment(publication, name="Инструкция.docx", content=None):
     return services.attachment_add(
         publication=publication, file=ContentFile(content, name=name), actor=None
     )
+
+
+def admin_publication_with_material(content: bytes, name: str = "Материалы.pdf") -> dict:
+    """The admin's «add publication» form: a published text with one material attached."""
+    return {
+        "title": "Материалы для проведения",
+        "published_at_0": "01.11.2026",
+        "published_at_1": "10:00",
+        "is_published": "on",
+        "body": "Скачайте материалы.",
+        "audience": "everyone",
+        "attachments-TOTAL_FORMS": "1",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-0-file": ContentFile(content, name=name),
+    }
