@@ -5,13 +5,15 @@ export's file name. Nothing here reads the database: selectors hand the data ove
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, User
 from core.jobs import INTERRUPTED_MESSAGE, STALLED_MESSAGE  # noqa: F401 (the page's texts)
-from core.text import date_ru, msk, plural
+from core.text import date_ru, msk, msk_date, msk_time, plural
 from datacollection.definitions import TableDefinition
 from datacollection.models import Collection, Report
+from datacollection.receipts import receipt_number
 from datacollection.validation import display_value
 
 from .models import ExportJob
@@ -19,10 +21,6 @@ from .models import ExportJob
 Status = Report.Status
 
 # ---------------------------------------------------------------- labels and messages
-
-
-def status_label(organization: Organization) -> str:
-    return Status(organization.participation_status).label
 
 
 def scope_description(user: User) -> str:
@@ -66,6 +64,100 @@ def export_file_name(job: ExportJob) -> str:
 
 def deadline_label(collection: Collection, until: datetime | None) -> str:
     return msk(max(collection.closes_at, until) if until else collection.closes_at)
+
+
+# ---------------------------------------------------------------- «Список участников»
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    css: str
+
+
+# The flags a participant's status carries, as badges (their order is the page's).
+FLAG_BADGES = (
+    ("is_late", Badge("с опозданием", "text-bg-warning")),
+    ("has_changes", Badge("есть несданные изменения", "text-bg-light border")),
+    ("is_returned", Badge("возвращено на доработку", "text-bg-danger")),
+)
+
+
+def status_badges(organization: Organization) -> list[Badge]:
+    """The status of a participant (annotated by `selectors.participants`) and its flags."""
+    status = organization.participation_status
+    badges = [Badge(Status(status).label, f"status-badge status-{status}")]
+    return badges + [badge for name, badge in FLAG_BADGES if getattr(organization, name)]
+
+
+@dataclass
+class Moment:
+    date: str
+    time: str
+
+
+def _moment(value: datetime | None) -> Moment | None:
+    return Moment(msk_date(value), msk_time(value)) if value else None
+
+
+@dataclass
+class ParticipantRow:
+    pk: int
+    login: str
+    name: str
+    region: str
+    municipality: str
+    badges: list[Badge]
+    started: Moment | None
+    submitted: Moment | None
+    saved: Moment | None
+    receipt: str  # the number of the latest «Квитанция о сдаче отчета», or ""
+    data_url: str
+    extension_url: str
+    return_url: str  # "" unless the report can be returned (submitted)
+    share: list  # (column, cell) of the columns other apps add (studies.extensions)
+
+
+class _UrlPattern:
+    """A URL reversed once with a placeholder organization id, filled in per row (50 rows, one
+    `reverse` instead of 50), the list's query appended."""
+
+    PLACEHOLDER = 987654321
+
+    def __init__(self, name: str, collection_pk: int, back: str):
+        url = reverse(name, args=[collection_pk, self.PLACEHOLDER])
+        self.prefix, self.suffix = url.split(str(self.PLACEHOLDER))
+        self.suffix += f"?{back}" if back else ""
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.prefix}{pk}{self.suffix}"
+
+
+def participant_rows(organizations, collection: Collection, back: str, share_of) -> list:
+    """The rows of one page of the list, every text, date and link worked out here so the
+    template only prints them; `share_of(pk)` gives an organization's extra columns."""
+    data_url = _UrlPattern("monitoring:participant_data", collection.pk, back)
+    extension_url = _UrlPattern("monitoring:extension_grant", collection.pk, back)
+    return_url = _UrlPattern("monitoring:report_return", collection.pk, back)
+    return [
+        ParticipantRow(
+            pk=org.pk,
+            login=org.login,
+            name=org.name,
+            region=org.region.name,
+            municipality=org.municipality.name,
+            badges=status_badges(org),
+            started=_moment(org.report_started_at),
+            submitted=_moment(org.report_submitted_at),
+            saved=_moment(org.report_last_saved_at),
+            receipt=receipt_number(org.receipt_pk) if org.receipt_pk else "",
+            data_url=data_url(org.pk),
+            extension_url=extension_url(org.pk),
+            return_url=return_url(org.pk) if org.report_status == Status.SUBMITTED else "",
+            share=share_of(org.pk),
+        )
+        for org in organizations
+    ]
 
 
 # ---------------------------------------------------------------- the breakdown table

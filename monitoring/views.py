@@ -21,7 +21,7 @@ from core.files import download
 from core.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
-from studies.extensions import readiness_columns
+from studies.extensions import cells_of, readiness_columns
 
 from . import presenters, selectors, services
 from .forms import (
@@ -120,6 +120,9 @@ def participant_list(request, pk):
     back = list_query(request.GET)
     # Other apps' columns (questionnaires of the study) for the organizations of this page.
     share_groups = readiness_columns(collection.study, [org.pk for org in page])
+    rows = presenters.participant_rows(
+        page, collection, back, lambda pk: cells_of(share_groups, pk)
+    )
     return render(
         request,
         "monitoring/participant_list.html",
@@ -128,10 +131,9 @@ def participant_list(request, pk):
             "form": form,
             "filters": filters,
             "page": page,
-            "back": back,
+            "rows": rows,
             "sorts": sort_links(request.GET, filters["sort"]),
             "can_act": permissions.may_act_on_organizations(request.user),
-            "status_labels": dict(selectors.Status.choices),
             "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],
             "share_groups": share_groups,
             "colspan": 10 + sum(len(group.columns) for group in share_groups),
@@ -171,7 +173,7 @@ def participant_data(request, pk, organization_pk):
             "tables": tables,
             "back": list_query(request.GET),
             "can_act": permissions.may_act_on_organizations(request.user),
-            "status_label": presenters.status_label(organization),
+            "badges": presenters.status_badges(organization),
         },
     )
 

@@ -275,6 +275,39 @@ def test_list_page_shows_statuses_dates_and_view_links(
     assert "Продлить" in body and "Вернуть" in body
 
 
+def test_list_rows_carry_their_texts_and_links_from_the_presenter(
+    as_user, regional, collection, participants_47
+):
+    """Each row's links are its own (the URL reversed once, the id filled in), with the list's
+    filters; «Вернуть» only for a submitted report; the status and flags as badges."""
+    states = fill(collection, participants_47)
+    url = reverse("monitoring:participant_list", args=[collection.pk])
+    response = as_user(regional).get(url, {"sort": "-submitted"})
+    rows = {row.pk: row for row in response.context["rows"]}
+    back = "?sort=-submitted"
+    for pk, row in rows.items():
+        data = reverse("monitoring:participant_data", args=[collection.pk, pk])
+        extension = reverse("monitoring:extension_grant", args=[collection.pk, pk])
+        assert (row.data_url, row.extension_url) == (data + back, extension + back)
+        report = Report.objects.filter(collection=collection, organization_id=pk).first()
+        if report is not None and report.status == Report.Status.SUBMITTED:
+            returned = reverse("monitoring:report_return", args=[collection.pk, pk])
+            assert row.return_url == returned + back
+        else:
+            assert row.return_url == ""
+        if states[pk] == "late":
+            assert row.badges[0].label == "Сдано"
+            assert "с опозданием" in [badge.label for badge in row.badges]
+            assert row.submitted is not None and row.submitted.date.count(".") == 2
+            assert row.receipt == "" or row.receipt.isdigit()
+        if states[pk] == "none":
+            assert [badge.label for badge in row.badges] == ["Не приступило"]
+            assert row.started is None and row.submitted is None
+    body = response.content.decode()
+    assert 'class="badge status-badge status-submitted">Сдано</span>' in body
+    assert '<span class="badge text-bg-warning">с опозданием</span>' in body
+
+
 def test_municipal_coordinator_sees_no_actions_and_gets_403_on_them(
     as_user, municipal, collection, participants_47, org
 ):
