@@ -52,7 +52,9 @@ def organization_for_user_or_404(user: User, pk: int) -> Organization:
         raise Http404("Организация не найдена") from None
 
 
-def search_organizations(organizations: QuerySet[Organization], q: str) -> QuerySet[Organization]:
+def search_organizations(organizations: QuerySet, q: str, *, via: str = "") -> QuerySet:
     """Organizations whose login or name contains `q`, in any letter case (Cyrillic included,
-    on SQLite too: see `apps._unicode_lower_for_sqlite`)."""
-    return filter_any_field(organizations, q, "login", "name")
+    on SQLite too: see `apps._unicode_lower_for_sqlite`). `via` searches the rows of another
+    model through its relation to the organization ("organization__"). On PostgreSQL the
+    folded login and name have trigram indexes (accounts migration 0003)."""
+    return filter_any_field(organizations, q, f"{via}login", f"{via}name")
