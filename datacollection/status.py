@@ -23,7 +23,6 @@ a returned report included, since it waits for a new transfer.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -63,10 +62,12 @@ class _Equals:
 
 @dataclass(frozen=True)
 class _After:
-    """`field` > `other` (another field's name) or > a fixed moment; false when either is NULL."""
+    """`field` > `other` (another field's name) or > a fixed moment — in SQL also a column
+    given as an expression (each collection's own deadline when several are counted at once);
+    false when either is NULL."""
 
     field: str
-    other: str | datetime
+    other: Any  # str (a report field) | datetime | an expression (SQL only)
 
     def q(self, prefix: str) -> Q:
         bound = F(f"{prefix}{self.other}") if isinstance(self.other, str) else self.other
@@ -116,6 +117,20 @@ class _Any:
         return any(part.holds(values) for part in self.parts)
 
 
+@dataclass(frozen=True)
+class _Not:
+    """Not `part`, where a NULL reads as «does not hold» (as a CASE's WHEN does): Django's
+    negation adds the IS NOT NULL checks for the outer join's NULL columns."""
+
+    part: Any
+
+    def q(self, prefix: str) -> Q:
+        return ~self.part.q(prefix)
+
+    def holds(self, values: dict) -> bool:
+        return not self.part.holds(values)
+
+
 # ------------------------------------------------------------------ the rules
 
 # Report fields the rules read; a missing report reads as all NULL (as the outer join does).
@@ -131,7 +146,9 @@ STATUS_RULES = (
 DEFAULT_STATUS = (Status.NOT_STARTED, 0)
 
 
-def _late(deadline: datetime):
+def _late(deadline):
+    """Transferred after the collection's common deadline: a moment, or in SQL the column of
+    the collection (an expression such as F("collection__closes_at"))."""
     return _After("submitted_at", deadline)
 
 
@@ -157,7 +174,7 @@ FLAG_LABELS = {
 }
 
 
-def _flag_rules(deadline: datetime) -> dict:
+def _flag_rules(deadline) -> dict:
     return {"is_late": _late(deadline), "has_changes": HAS_CHANGES, "is_returned": RETURNED}
 
 
@@ -205,11 +222,15 @@ def participant_status(report: Report | None, collection: Collection) -> Partici
 # ------------------------------------------------------------------ SQL: many organizations
 
 
-def status_annotations(report: str, collection: Collection) -> dict:
+def status_annotations(report: str, collection: Collection | None, *, deadline=None) -> dict:
     """Annotations for a queryset of organizations in which `report` names the joined report
     (a FilteredRelation on this collection): participation_status, status_order, is_late,
-    has_changes, is_returned, is_not_submitted."""
+    has_changes, is_returned, is_not_submitted. Counting several collections at once, pass
+    `deadline`, an expression for each row's collection's `closes_at`, instead of one
+    collection."""
     prefix = f"{report}__"
+    if deadline is None:
+        deadline = collection.closes_at
 
     def flag(condition) -> Case:
         return Case(
@@ -229,9 +250,36 @@ def status_annotations(report: str, collection: Collection) -> dict:
         ),
         "is_not_submitted": flag(NOT_SUBMITTED.q(prefix)),
     }
-    for name, rule in _flag_rules(collection.closes_at).items():
+    for name, rule in _flag_rules(deadline).items():
         annotations[name] = flag(rule.q(prefix))
     return annotations
+
+
+def _status_is(status: str):
+    """The rule of one status: its own rule and none of those tried before it (the default:
+    none of them) — the CASE of `status_annotations` as a plain condition."""
+    earlier = []
+    for value, _order, rule in STATUS_RULES:
+        if value == status:
+            return _All((*(_Not(part) for part in earlier), rule))
+        earlier.append(rule)
+    return _All(tuple(_Not(part) for part in earlier))
+
+
+def filter_condition(key: str, report: str, deadline) -> Q:
+    """The filter `key` of FILTERS as a condition on the joined report's columns rather than on
+    the annotations: the database estimates and uses it (a CASE compared to a value reads to
+    the planner as one row in 200, and it then picks nested loops over 30,000 rows)."""
+    rules = {
+        Status.NOT_STARTED.value: _status_is(Status.NOT_STARTED),
+        Status.IN_PROGRESS.value: _status_is(Status.IN_PROGRESS),
+        Status.SUBMITTED.value: _status_is(Status.SUBMITTED),
+        "late": _late(deadline),
+        "changes": HAS_CHANGES,
+        "returned": RETURNED,
+        "not_submitted": NOT_SUBMITTED,
+    }
+    return rules[key].q(f"{report}__")
 
 
 # The monitoring filters over those annotations (each number of the statistics links to one).

@@ -25,3 +25,33 @@ def test_every_page_equals_djangos(sort, operator, municipality, other_municipal
     assert reversible.num_pages == 5
     for number in plain.page_range:
         assert [o.login for o in reversible.page(number)] == [o.login for o in plain.page(number)]
+
+
+@pytest.mark.parametrize("sort", ["login", "-submitted", "status"])
+def test_ids_first_and_a_cheaper_count_give_the_same_pages(
+    sort, operator, municipality, other_municipality, django_assert_num_queries
+):
+    """`rows` reads a page by the ids the ordered queryset gives, `counted` counts another
+    queryset of the same size: the pages are Django's, one query more per page."""
+    organizations = many_organizations(municipality, 12)
+    organizations += many_organizations(other_municipality, 11, start=12)
+    collection = make_collection(organizations=organizations)
+    fill(collection, organizations)
+    field = selectors.SORTS[sort.lstrip("-")][0]
+    order = (
+        F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
+    )
+    rows = selectors.participants(operator, collection).order_by(order, "login")
+    plain = Paginator(rows, 5)
+    by_ids = ReversiblePaginator(
+        rows,
+        5,
+        counted=collection.organizations.all(),
+        rows=lambda ids: selectors.participants(operator, collection).filter(pk__in=ids),
+    )
+    assert by_ids.num_pages == 5
+    for number in plain.page_range:
+        expected = [(o.login, o.participation_status) for o in plain.page(number)]
+        with django_assert_num_queries(2):  # the page's ids, then its rows
+            page = by_ids.page(number)
+        assert [(o.login, o.participation_status) for o in page] == expected

@@ -156,10 +156,17 @@ def test_every_filter_selects_exactly_the_states_whose_rule_holds(operator):
         "not_submitted": lambda s: s.is_not_submitted,
     }
     assert set(python_filters) == set(rule.FILTERS)
+    # The same filters as conditions on the report's columns, on the participants and on the
+    # rows of the collection's list of participants (what «Список участников» counts).
+    participations = monitoring_selectors.participations(operator, [collection])
     for key, (_label, condition) in rule.FILTERS.items():
-        in_sql = set(participants.filter(condition).values_list("pk", flat=True))
         in_python = {pk for pk, status in statuses.items() if python_filters[key](status)}
+        in_sql = set(participants.filter(condition).values_list("pk", flat=True))
         assert in_sql == in_python, key
+        on_columns = rule.filter_condition(key, "collection_report", collection.closes_at)
+        assert set(participants.filter(on_columns).values_list("pk", flat=True)) == in_python
+        counted = participations.filter(on_columns).values_list("organization_id", flat=True)
+        assert set(counted) == in_python, key
 
 
 def test_labels_and_flags_of_a_returned_report_read_as_monitoring_shows_them():

@@ -43,16 +43,17 @@ def test_participant_list_queries(as_user, regional, monitored, django_assert_nu
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
     filters = {"status": "submitted", "municipality": _municipality(monitored), "page": LAST_PAGE}
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         # 1 session, 2 user
         # 3 the collection, scoped
         # 4 the chosen municipality, validated against the scope
-        # 5 the count of filtered participants, 6 the municipalities for the filter
-        # 7 the page, the report joined (not a query per row), 8 the page's regions,
-        # 9 the page's municipalities (read for its rows only, not joined before the sort),
-        # 10 the page's receipt numbers,
-        # 11 the study's questionnaires (STUDIES_READINESS_COLUMNS; none, so no counts),
-        # 12 the bell
+        # 5 the count of filtered participants (the collection's list of participants, the
+        #   report joined for the status), 6 the municipalities for the filter
+        # 7 the page's ids (narrow rows sorted), 8 its rows, the report joined (not a query
+        #   per row), 9 the page's regions, 10 the page's municipalities (read for its rows
+        #   only, not joined before the sort), 11 the page's receipt numbers,
+        # 12 the study's questionnaires (STUDIES_READINESS_COLUMNS; none, so no counts),
+        # 13 the bell
         response = client.get(url, filters)
     assert response.status_code == 200
 
@@ -62,10 +63,11 @@ def test_last_page_of_the_list_costs_the_same(
 ):
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
-    with django_assert_num_queries(11):
-        # 1 session, 2 user, 3 collection, 4 count, 5 municipalities for the filter, 6 page,
-        # 7 the page's regions, 8 the page's municipalities (its rows only),
-        # 9 the page's receipt numbers, 10 the study's questionnaires, 11 the bell
+    with django_assert_num_queries(12):
+        # 1 session, 2 user, 3 collection, 4 count (the link table alone), 5 municipalities
+        # for the filter, 6 the page's ids, 7 its rows, 8 the page's regions, 9 the page's
+        # municipalities (its rows only), 10 the page's receipt numbers, 11 the study's
+        # questionnaires, 12 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
 
@@ -88,7 +90,7 @@ def test_overview_counts_every_collection_in_one_query(
     client = as_user(regional)
     with django_assert_num_queries(5):
         # 1 session, 2 user, 3 the collections of the scope, 4 the counts of all five
-        # collections (one UNION ALL branch each), 5 the bell
+        # collections (one GROUP BY collection, each its own deadline), 5 the bell
         response = client.get(reverse("monitoring:overview"))
     assert response.status_code == 200
 
@@ -145,11 +147,12 @@ def test_region_drill_down_queries(as_user, operator, national, django_assert_nu
 def test_national_participant_list_queries(as_user, operator, national, django_assert_num_queries):
     client = as_user(operator)
     url = reverse("monitoring:participant_list", args=[national.pk])
-    with django_assert_num_queries(11):
-        # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 page,
-        # 7 the page's regions, 8 the page's municipalities (its rows only, not joined to
-        # every participant before the sort), 9 the page's receipt numbers,
-        # 10 the study's questionnaires, 11 the bell
+    with django_assert_num_queries(12):
+        # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count (the link
+        # table's rows of the collection, nothing joined), 6 the page's ids, 7 its rows,
+        # 8 the page's regions, 9 the page's municipalities (its rows only, not joined to
+        # every participant before the sort), 10 the page's receipt numbers,
+        # 11 the study's questionnaires, 12 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
 
@@ -165,3 +168,24 @@ def test_national_overview_queries(as_user, operator, national, django_assert_nu
         # 1 session, 2 user, 3 every collection, 4 the bell: the numbers from the cache
         response = client.get(reverse("monitoring:overview"))
     assert response.status_code == 200
+
+
+def test_national_list_filtered_and_searched_queries(
+    as_user, operator, national, django_assert_num_queries
+):
+    client = as_user(operator)
+    url = reverse("monitoring:participant_list", args=[national.pk])
+    with django_assert_num_queries(12):
+        # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 the count (the
+        # link table's rows, the report and the organization joined for the filter and the
+        # search), 6 the page's ids, 7 its rows, 8-9 its regions and municipalities,
+        # 10 its receipt numbers, 11 the study's questionnaires, 12 the bell
+        response = client.get(url, {"status": "submitted", "q": "EDU", "page": LAST_PAGE})
+    assert response.status_code == 200
+    # Every login matches «EDU»; the count and the last page are those of «Сдано» alone.
+    submitted = (
+        national.reports.filter(submitted_at__isnull=False).count()
+        + national.reports.filter(submitted_at__isnull=True, status="submitted").count()
+    )
+    assert response.context["page"].paginator.count == submitted
+    assert len(response.context["rows"]) == (submitted - 1) % 50 + 1

@@ -51,6 +51,9 @@ SORTS = {
 }
 DEFAULT_SORT = "login"
 
+# The name of the participant's report in the collection, joined (a FilteredRelation).
+REPORT = "collection_report"
+
 
 def collections_visible_to(user: User) -> QuerySet[Collection]:
     """Collections with at least one participant the user may see (every one for operators)."""
@@ -87,8 +90,35 @@ def every_participant(collection: Collection) -> QuerySet[Organization]:
     return _with_status(Organization.objects.all(), collection)
 
 
+def participations(user: User, collections: list[Collection], *, statuses: bool = True) -> QuerySet:
+    """One row per (collection, participant the user may see) of these collections — the
+    collection's list of participants itself — with the participant's report in that
+    collection as `REPORT` and the statuses of `datacollection.status` annotated, «с
+    опозданием» against each row's own collection's deadline: counted per collection in one
+    GROUP BY («Мониторинг (все сборы)»). Without `statuses` nothing is joined until a filter
+    asks for it (a count of the rows alone reads the link table's index)."""
+    rows = Collection.organizations.through.objects.filter(
+        collection__in=[collection.pk for collection in collections]
+    )
+    if not permissions.may_see_all_regions(user):  # every organization: no scope to join
+        rows = rows.filter(organization__in=organizations_visible_to(user).values("pk"))
+    rows = rows.annotate(
+        **{
+            REPORT: FilteredRelation(
+                "organization__reports",
+                condition=Q(organization__reports__collection=F("collection")),
+            )
+        }
+    )
+    if not statuses:
+        return rows
+    return rows.annotate(
+        **participant_status.status_annotations(REPORT, None, deadline=F("collection__closes_at"))
+    )
+
+
 def _with_status(organizations: QuerySet[Organization], collection: Collection):
-    report = "collection_report"
+    report = REPORT
     return (
         organizations.filter(collections=collection)
         .annotate(
@@ -130,29 +160,44 @@ def participant_page(
     sort: str = DEFAULT_SORT,
     page: Any = 1,
 ) -> Page:
-    """One page of the list (5 queries: the count, the page, its regions, its municipalities,
-    its receipts). The report is a join, not a subquery, so the last page costs the database a
-    scan of the filtered participants and nothing per organization. Regions and
-    municipalities are read for the page's 50 rows only (`prefetch_related`): joined into the
-    page's query, they were joined to every filtered participant before the sort."""
-    organizations = participants(user, collection).prefetch_related("region", "municipality")
-    if status in FILTERS:
-        organizations = organizations.filter(FILTERS[status][1])
-    if region:
-        organizations = organizations.filter(region_id=region)
-    if municipality:
-        organizations = organizations.filter(municipality_id=municipality)
-    if q:
-        organizations = search_organizations(organizations, q)
+    """One page of the list (6 queries: the count, the page's ids, its rows, its regions, its
+    municipalities, its receipts). The count reads the collection's list of participants
+    (`participations`: the link table's index, no organization joined unless a filter needs
+    it); the sort reads only ids, so the database orders narrow rows and computes the
+    statuses and dates for the page's 50 rows alone; a page past the middle is read from the
+    end (`ReversiblePaginator`). Regions and municipalities are read for the page's rows only
+    (`prefetch_related`)."""
+
+    def narrowed(rows: QuerySet, via: str = "") -> QuerySet:
+        if status in FILTERS:
+            rows = rows.filter(
+                participant_status.filter_condition(status, REPORT, collection.closes_at)
+            )
+        if region:
+            rows = rows.filter(**{f"{via}region_id": region})
+        if municipality:
+            rows = rows.filter(**{f"{via}municipality_id": municipality})
+        if q:
+            rows = search_organizations(rows, q, via=via)
+        return rows
+
     descending = sort.startswith("-")
     fields = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
     ordering = [
         F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
         for name in fields
     ]
-    ordered = organizations.order_by(*ordering, "login")
-    page = ReversiblePaginator(ordered, PAGE_SIZE).get_page(page)
-    page.object_list = list(page.object_list)
+    paginator = ReversiblePaginator(
+        narrowed(participants(user, collection)).order_by(*ordering, "login"),
+        PAGE_SIZE,
+        counted=narrowed(participations(user, [collection], statuses=False), "organization__"),
+        rows=lambda ids: (
+            participants(user, collection)
+            .filter(pk__in=ids)
+            .prefetch_related("region", "municipality")
+        ),
+    )
+    page = paginator.get_page(page)
     _attach_receipts(page.object_list, collection)
     return page
 

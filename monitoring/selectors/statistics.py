@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Value
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +25,13 @@ from accounts.scoping import regions_visible_to
 from datacollection.models import Collection, Submission
 from datacollection.status import counts_cache_key
 
-from .participants import COUNTED_FILTERS, FILTERS, every_participant, participants
+from .participants import (
+    COUNTED_FILTERS,
+    FILTERS,
+    every_participant,
+    participants,
+    participations,
+)
 
 
 @dataclass
@@ -94,27 +100,25 @@ def collection_counts(user: User, collection: Collection) -> Counts:
 
 def counts_of_collections(user: User, collections) -> dict[int, Counts]:
     """`collection_counts` of every collection of «Мониторинг (все сборы)», by collection id,
-    in 1 query: each collection's aggregate (its own deadline decides «с опозданием») is one
-    branch of a UNION ALL. An operator's are the national numbers (cached), as above."""
+    in 1 query grouped by collection (each row's own deadline decides «с опозданием»). An
+    operator's are the national numbers (cached), as above."""
     collections = list(collections)
     if permissions.may_see_all_regions(user):
         return {
             collection.pk: national_numbers(collection).statistics.totals
             for collection in collections
         }
-    branches = [
-        participants(user, collection)
-        .order_by()
-        .values(collection_pk=Value(collection.pk))
-        .annotate(**_count_aggregates())
-        for collection in collections
-    ]
-    if not branches:
-        return {}
-    rows = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
     counts = {collection.pk: Counts() for collection in collections}
+    if not collections:
+        return counts
+    rows = (
+        participations(user, collections)
+        .values("collection_id")
+        .annotate(**_count_aggregates())
+        .order_by()
+    )
     for row in rows:
-        counts[row["collection_pk"]] = Counts(
+        counts[row["collection_id"]] = Counts(
             **{name: row[name] for name in Counts.__dataclass_fields__}
         )
     return counts
