@@ -10,7 +10,7 @@ from http import HTTPStatus
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.http import contains_nul
@@ -134,15 +134,19 @@ FUZZ = settings(
     role=st.sampled_from(["org_user", "operator"]),
     with_file=st.booleans(),
 )
+# Found by CI: a NUL under "file" is replaced by the upload, so nothing with a NUL is sent.
+@example(data={"file": [NUL]}, method="post", role="org_user", with_file=True)
 def test_no_form_input_on_any_endpoint_produces_a_500(world, name, data, method, role, with_file):
     client = client_for(world["users"][role])
     client.raise_request_exception = False
     payload = dict(data)
     if method == "post" and with_file:
+        # The upload takes the place of whatever text the example had under "file".
         payload["file"] = ContentFile(b"%PDF-1.4\n%%EOF\n", name="Протокол.pdf")
     response = getattr(client, method)(url_for(name, world), payload)
     assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR, (name, data)
-    if carries_nul(data):
+    sent = {key: value for key, value in payload.items() if isinstance(value, (str, list))}
+    if carries_nul(sent):
         assert response.status_code == HTTPStatus.BAD_REQUEST, (name, data)
 
 
