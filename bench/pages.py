@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.portal import ensure_database  # noqa: E402
+from bench.portal import ensure_database, ensure_vacuumed  # noqa: E402
 
 # Every coordinator's and operator's page stays within this many bare views (issue 11).
 RATIO_GOAL = 15
@@ -49,6 +49,7 @@ def setup(organizations: int) -> Path:
     call_command("migrate", verbosity=0)
     if Organization.objects.count() < organizations:
         call_command("seed_scale", organizations=organizations)
+    ensure_vacuumed()
     return workdir
 
 
