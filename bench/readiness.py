@@ -95,6 +95,7 @@ def main():
         users = {
             "оператор": User.objects.get(username="operator_scale"),
             "рег. координатор": User.objects.get(username="reg010000"),
+            "мун. координатор": User.objects.get(username="reg01_m001"),
         }
         in_region = Organization.objects.filter(region__code="01").count()
         print(f"ОО: {Organization.objects.count()}, в регионе 01: {in_region}; "
@@ -116,6 +117,10 @@ def main():
                 ("Готовность ОО, «отстает хоть в чем-то», последняя стр.",
                  f"{grid}?behind=1&page=99999"),
                 ("Готовность ОО, .xlsx (все строки)", xlsx),
+            ],
+            "мун. координатор": [
+                ("Готовность ОО", grid),
+                ("Готовность ОО, «отстает хоть в чем-то»", f"{grid}?behind=1"),
             ],
         }  # fmt: skip
         over = run(plan, users, options.repeat)
