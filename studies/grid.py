@@ -9,6 +9,9 @@ from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 
 from accounts.models import Organization, Region, User
@@ -24,8 +27,9 @@ from .readiness import (
     OrganizationReadiness,
     applicable_items,
     checklist_settings,
-    done_flags,
-    readiness,
+    column_sets,
+    read_facts,
+    rows_of,
     stage_deadlines,
     study_collections,
 )
@@ -62,9 +66,7 @@ class Grid:
 
 
 def grid_organizations(user: User, study: Study, *, region: Region | None) -> QuerySet:
-    organizations = organizations_visible_to(user).filter(
-        pk__in=participating_organizations(study).values("pk")
-    )
+    organizations = organizations_visible_to(user) & participating_organizations(study)
     if region is not None:
         organizations = organizations.filter(region=region)
     return organizations.order_by("login")
@@ -81,9 +83,11 @@ def build_grid(
     page: str | int | None = None,
 ) -> Grid:
     """`item` narrows the rows to organizations that have not done that column yet; `page`
-    builds the rows of that page only. Filters and the counts per column come from one query
-    of «done» flags for the whole scope (`done_flags`), the dated rows from `readiness` for the
-    organizations shown: a fixed number of queries for a municipality or a whole country."""
+    builds the rows of that page only. The filters and the counts per column come from id
+    sets of the whole scope (`column_sets`: one query of ids per kind of event), the dated
+    rows from the facts of the organizations shown only (`read_facts`, `rows_of`, as
+    `readiness` builds them): a fixed number of queries for a municipality or a whole
+    country."""
     organizations = grid_organizations(user, study, region=region)
     if municipality_id:
         organizations = organizations.filter(municipality_id=municipality_id)
@@ -93,32 +97,40 @@ def build_grid(
         Column(f"form-{c.pk}", c.form.title, collection=c) for c in collections
     ]
     deadlines = stage_deadlines(study)
-    flags = done_flags(
+    sets = column_sets(
         study, organizations, settings=settings, collections=collections, deadlines=deadlines
     )
-    total = len(flags)
+    shown = sets.ids
     if behind_only:
-        flags = [row for row in flags if row.any_behind]
-    if item and any(column.key == item for column in columns):
-        flags = [row for row in flags if not row.done[item]]
+        behind = sets.behind_on_anything()
+        shown = [pk for pk in shown if pk in behind]
+    if item in sets.done:
+        shown = [pk for pk in shown if pk not in sets.done[item]]
+    shown_set = set(shown)
     for column in columns:
-        column.done = sum(1 for row in flags if row.done[column.key])
-        column.behind = sum(1 for row in flags if row.behind[column.key])
-    shown = [row.pk for row in flags]
-    shown_page, rows_of = None, organizations
+        column.done = len(sets.done[column.key] & shown_set)
+        column.behind = len(sets.behind[column.key] & shown_set)
+    shown_page, ids = None, shown
     if page is not None:
         shown_page = Paginator(shown, PAGE_SIZE).get_page(page)
-        rows_of = Organization.objects.filter(pk__in=list(shown_page.object_list))
-    elif len(shown) < total:
-        rows_of = Organization.objects.filter(pk__in=shown)
-    rows, _ = readiness(
+        ids = list(shown_page.object_list)
+    # The page's ids as a list (cheap to compile and plan); a whole scope as its subquery.
+    facts = read_facts(
         study,
-        rows_of.order_by("login"),
+        settings,
+        collections,
+        ids if page is not None else organizations.values("pk"),
+        extended=sets.extended,
+    )
+    rows = rows_of(
+        sets.organizations(ids),
+        facts,
         settings=settings,
         collections=collections,
         deadlines=deadlines,
+        today=timezone.localdate(),
     )
-    return Grid(columns, rows, total, shown=shown, page=shown_page)
+    return Grid(columns, rows, len(sets.ids), shown=shown, page=shown_page)
 
 
 def cell_label(row: OrganizationReadiness, column: Column) -> str:
@@ -169,32 +181,33 @@ def share_label(cell) -> str:
     return f"{cell.done} / {cell.total} ({cell.percent} %)" if cell.total else "—"
 
 
-@dataclass
+@dataclass(frozen=True)
 class GridCell:
-    """What a cell shows, worked out here so the template of a page of 50 × 15 cells only
-    prints values: the mark, the day it was done (дд.мм), the label for screen readers."""
+    """What a cell shows, worked out here so the cell's template only prints values: the mark,
+    the day it was done (дд.мм), the label for screen readers. Equal cells render alike, so a
+    page renders each distinct cell once (`page_rows`)."""
 
     label: str
     css: str
-    moment: datetime | None = None
+    day: str = ""
 
     @property
     def mark(self) -> str:
         return CELL_MARKS[self.css]
 
-    @property
-    def day(self) -> str:
-        return msk_day_month(self.moment) if self.moment else ""
-
 
 CELL_MARKS = {"done": "✓", "overdue": "!", "na": "", "pending": "—"}
+
+
+def _done_cell(label: str, moment: datetime | None) -> GridCell:
+    return GridCell(label, "done", msk_day_month(moment) if moment else "")
 
 
 def cell_for(row: OrganizationReadiness, column: Column) -> GridCell:
     if column.collection is not None:
         state = row.forms[column.collection.pk]
         if state.done:
-            return GridCell("Сдано", "done", state.submitted_at)
+            return _done_cell("Сдано", state.submitted_at)
         if state.behind:
             return GridCell("Не сдано", "overdue")
         return GridCell(FORM_LABELS.get(state.status, ""), "pending")
@@ -202,12 +215,45 @@ def cell_for(row: OrganizationReadiness, column: Column) -> GridCell:
     if state is None:
         return GridCell("", "na")
     if state.status == DONE:
-        return GridCell("Выполнено", "done", state.done_at)
+        return _done_cell("Выполнено", state.done_at)
     if state.status == OVERDUE:
         return GridCell("Просрочено", "overdue")
     return GridCell("Не выполнено", "pending")
 
 
-def page_rows(rows: list[OrganizationReadiness], columns: list[Column]) -> list[tuple]:
-    """(organization, [GridCell per column]) for the rows shown on one page."""
-    return [(row.organization, [cell_for(row, column) for column in columns]) for row in rows]
+CELL_TEMPLATE = "studies/partials/grid_cell.html"
+SHARE_CELL_TEMPLATE = "studies/partials/grid_share_cell.html"
+
+
+def page_rows(
+    rows: list[OrganizationReadiness], columns: list[Column], share_groups=()
+) -> list[tuple[Organization, str]]:
+    """(organization, the HTML of its cells: the grid's columns, then other apps' columns of
+    `share_groups`) for the rows shown on one page. A page of 50 × 15 cells holds few distinct
+    ones (a mark, a day, a label), so each distinct cell is rendered once from its template and
+    reused — looping over every cell in the page's template was most of the page's time."""
+    grid_cell = _rendered_once(CELL_TEMPLATE)
+    share_cell = _rendered_once(SHARE_CELL_TEMPLATE)
+    shares = [column for group in share_groups for column in group.columns]
+    page = []
+    for row in rows:
+        pk = row.organization.pk
+        cells = [grid_cell(cell_for(row, column)) for column in columns]
+        cells += [share_cell(column.cell(pk)) for column in shares]
+        # Every piece is a rendered (escaped) template.
+        page.append((row.organization, mark_safe("".join(cells))))  # noqa: S308
+    return page
+
+
+def _rendered_once(template_name: str):
+    """cell → its rendered template, each distinct cell rendered once."""
+    template = get_template(template_name)
+    rendered: dict = {}
+
+    def render(cell) -> str:
+        html = rendered.get(cell)
+        if html is None:
+            html = rendered[cell] = template.render({"cell": cell}).strip()
+        return html
+
+    return render

@@ -7,23 +7,28 @@ ticked it. An item is overdue when it is not done and its stage's last day has p
 A form is behind when its window has closed for the organization (its extension counted).
 
 Long module: the rule is written twice on purpose — as dated rows for the organizations shown
-(`readiness`) and as SQL «done» flags for a whole scope (`done_flags`) — and the two halves
-must be read and changed together (tests check they agree), so they stay in one file.
+(`read_facts`, `rows_of`, `readiness`) and as id sets of a whole scope for the grid's filters
+and counts (`_done_ids`, `column_sets`: one query of ids, dates only for the page) — and the
+two halves must be read and changed together (tests check they agree), so they stay in one
+file.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import (
-    BooleanField,
+    CharField,
     Count,
     Exists,
-    ExpressionWrapper,
+    F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Value,
 )
 from django.utils import timezone
 
@@ -114,8 +119,9 @@ def deadline_for(deadlines, region_id: int, stage: str) -> date | None:
     return deadlines.get((region_id, stage)) or deadlines.get((None, stage))
 
 
-def _event_dates(study: Study, settings: ChecklistSettings, org_ids: QuerySet) -> dict:
-    """{event: {organization id: date it happened}} — one query per event kind."""
+def _event_dates(study: Study, org_ids) -> dict:
+    """{event: {organization id: date it happened}} — one query per event kind (the watched
+    forms' submissions come with the reports, `read_facts`)."""
     events: dict[str, dict[int, datetime]] = {}
     events[checklist.MATERIALS_DOWNLOADED] = dict(
         AttachmentDownload.objects.filter(
@@ -124,19 +130,8 @@ def _event_dates(study: Study, settings: ChecklistSettings, org_ids: QuerySet) -
         .values("organization_id")
         .annotate(first=Min("first_downloaded_at"))
         .values_list("organization_id", "first")
+        .order_by()
     )
-    by_collection = {
-        checklist.REGISTRATION_SUBMITTED: settings.registration_collection_id,
-        checklist.SURVEY_SUBMITTED: settings.survey_collection_id,
-        checklist.PROTOCOL_SUBMITTED: settings.protocol_collection_id,
-    }
-    for event in by_collection:
-        events[event] = {}
-    watched = {pk: event for event, pk in by_collection.items() if pk}
-    for organization_id, collection_id, submitted_at in Report.objects.filter(
-        collection_id__in=list(watched), organization_id__in=org_ids, submitted_at__isnull=False
-    ).values_list("organization_id", "collection_id", "submitted_at"):
-        events[watched[collection_id]][organization_id] = submitted_at
     # Distributed: codes issued and none without a room; dated by the last code issued.
     events[checklist.PARTICIPANTS_DISTRIBUTED] = {
         organization_id: last
@@ -146,6 +141,7 @@ def _event_dates(study: Study, settings: ChecklistSettings, org_ids: QuerySet) -
         .values("organization_id")
         .annotate(unplaced=Count("pk", filter=Q(room__isnull=True)), last=Max("issued_at"))
         .values_list("organization_id", "unplaced", "last")
+        .order_by()
         if unplaced == 0
     }
     # Lists issued / protocols filled: every room that has participants, dated by the last one.
@@ -166,6 +162,7 @@ def _event_dates(study: Study, settings: ChecklistSettings, org_ids: QuerySet) -
         .values_list(
             "organization_id", "rooms", "issued", "last_issued", "protocols", "last_protocol"
         )
+        .order_by()
     )
     events[checklist.ROOM_LISTS_ISSUED] = {}
     events[checklist.ROOM_PROTOCOLS_FILLED] = {}
@@ -175,77 +172,212 @@ def _event_dates(study: Study, settings: ChecklistSettings, org_ids: QuerySet) -
         if protocols == count:
             events[checklist.ROOM_PROTOCOLS_FILLED][organization_id] = last_protocol
     events[checklist.REPORT_OPENED] = dict(
-        StatisticalReportOpened.objects.filter(
-            study=study, organization_id__in=org_ids
-        ).values_list("organization_id", "opened_at")
+        StatisticalReportOpened.objects.filter(study=study, organization_id__in=org_ids)
+        .values_list("organization_id", "opened_at")
+        .order_by()
     )
     return events
 
 
-def _done_conditions(
-    study: Study, settings: ChecklistSettings, collections: list[Collection]
-) -> dict[str, Q]:
-    """{column key: «done» as a condition on an organization} — `_event_dates` and the ticks
-    said in SQL, for filtering and counting many organizations without building their rows
-    (tests/test_studies_grid.py checks the two agree on every item)."""
+@dataclass
+class Facts:
+    """What happened for a set of organizations, read once (`read_facts`): the dated AUTO
+    events, the ticks, the reports of the study's forms and the extensions keeping a closed
+    form open; the dated rows (`rows_of`) are worked out from them."""
 
-    def exists(queryset) -> Q:
-        return Q(Exists(queryset.filter(organization=OuterRef("pk"))))
+    events: dict[str, dict[int, datetime]]
+    ticks: dict[tuple[int, str], tuple]  # (organization, item) → (pk, at, username, file)
+    reports: dict[tuple[int, int], tuple]  # (organization, collection) → (status, submitted)
+    extended: set[tuple[int, int]]  # (organization, collection)
 
-    codes = ParticipantCode.objects.filter(study=study)
-    rooms = Room.objects.filter(study=study).filter(
+    def done_at(self, item: checklist.Item, organization_id: int) -> datetime | None:
+        if item.kind == checklist.MANUAL:
+            tick = self.ticks.get((organization_id, item.key))
+            return tick[1] if tick else None
+        return self.events[item.event].get(organization_id)
+
+
+def read_facts(
+    study: Study,
+    settings: ChecklistSettings,
+    collections: list[Collection],
+    org_ids,
+    *,
+    extended: set[tuple[int, int]] | None = None,
+) -> Facts:
+    """Six queries whatever the number of organizations (seven once a window has closed and
+    `extended` is not known yet); `org_ids` is a list or a subquery of organization ids."""
+    events = _event_dates(study, org_ids)
+    tick_rows = ChecklistTick.objects.filter(study=study, organization_id__in=org_ids)
+    ticks = {
+        (organization_id, item): (pk, ticked_at, username, file_name)
+        for pk, organization_id, item, ticked_at, username, file_name in tick_rows.values_list(
+            "pk", "organization_id", "item", "ticked_at", "ticked_by__username", "file_name"
+        ).order_by()
+    }
+    watched = _watched(settings)
+    reports = {
+        (organization_id, collection_id): (status, submitted_at)
+        for organization_id, collection_id, status, submitted_at in Report.objects.filter(
+            collection_id__in={c.pk for c in collections} | set(watched),
+            organization_id__in=org_ids,
+        )
+        .values_list("organization_id", "collection_id", "status", "submitted_at")
+        .order_by()
+    }
+    for event in watched.values():
+        events[event] = {}
+    for (organization_id, collection_id), (_, submitted_at) in reports.items():
+        if collection_id in watched and submitted_at is not None:
+            events[watched[collection_id]][organization_id] = submitted_at
+    if extended is None:
+        extended = _extended(collections, org_ids)
+    return Facts(events, ticks, reports, extended)
+
+
+WATCHED_EVENTS = (
+    checklist.REGISTRATION_SUBMITTED,
+    checklist.SURVEY_SUBMITTED,
+    checklist.PROTOCOL_SUBMITTED,
+)
+
+
+def _watched(settings: ChecklistSettings) -> dict[int, str]:
+    """{collection id: event} — the forms whose submission ticks an item (set in settings)."""
+    by_event = {
+        checklist.REGISTRATION_SUBMITTED: settings.registration_collection_id,
+        checklist.SURVEY_SUBMITTED: settings.survey_collection_id,
+        checklist.PROTOCOL_SUBMITTED: settings.protocol_collection_id,
+    }
+    return {pk: event for event, pk in by_event.items() if pk}
+
+
+def _done_ids(
+    study: Study,
+    settings: ChecklistSettings,
+    collections: list[Collection],
+    organizations: QuerySet[Organization],
+) -> dict[str, set[int]]:
+    """{column key: ids of the organizations that have done it} — `_event_dates`, the ticks
+    and the form reports said as conditions returning ids only, for a whole scope, in one
+    query: a UNION ALL of (kind, organization id, collection id) rows, one part per kind of
+    event (tests/test_studies_checklist.py checks the two agree on every item)."""
+    org_ids = organizations.values("pk")
+
+    def part(queryset, kind, organization="organization_id", collection=None):
+        return queryset.order_by().values_list(
+            Value(kind, output_field=CharField()) if isinstance(kind, str) else kind,
+            organization,
+            collection or Value(0, output_field=IntegerField()),
+        )
+
+    watched = _watched(settings)
+    submitted: dict[int, set[int]] = {pk: set() for pk in watched}
+    submitted |= {collection.pk: set() for collection in collections}
+    # Rooms that have participants: all of them with their list issued / protocol filled.
+    rooms = Room.objects.filter(study=study, organization=OuterRef("pk")).filter(
         Exists(ParticipantCode.objects.filter(room=OuterRef("pk")))
     )
-    submitted = Report.objects.filter(submitted_at__isnull=False)
-    events = {
-        checklist.MATERIALS_DOWNLOADED: exists(
-            AttachmentDownload.objects.filter(attachment__publication__study=study)
+    scanned = RoomProtocol.objects.filter(room=OuterRef("pk")).exclude(scan="")
+    codes = ParticipantCode.objects.filter(study=study, organization=OuterRef("pk"))
+    parts = [
+        part(
+            AttachmentDownload.objects.filter(
+                attachment__publication__study=study, organization_id__in=org_ids
+            ),
+            checklist.MATERIALS_DOWNLOADED,
         ),
-        checklist.REGISTRATION_SUBMITTED: exists(
-            submitted.filter(collection_id=settings.registration_collection_id)
+        part(
+            StatisticalReportOpened.objects.filter(study=study, organization_id__in=org_ids),
+            checklist.REPORT_OPENED,
         ),
-        checklist.SURVEY_SUBMITTED: exists(
-            submitted.filter(collection_id=settings.survey_collection_id)
+        part(
+            Report.objects.filter(
+                collection_id__in=list(submitted),
+                organization_id__in=org_ids,
+                submitted_at__isnull=False,
+            ),
+            SUBMITTED,
+            collection="collection_id",
         ),
-        checklist.PROTOCOL_SUBMITTED: exists(
-            submitted.filter(collection_id=settings.protocol_collection_id)
+        # Distributed: codes issued and none without a room.
+        part(
+            organizations.filter(Exists(codes)).exclude(Exists(codes.filter(room__isnull=True))),
+            checklist.PARTICIPANTS_DISTRIBUTED,
+            "pk",
         ),
-        checklist.PARTICIPANTS_DISTRIBUTED: exists(codes)
-        & ~exists(codes.filter(room__isnull=True)),
-        checklist.ROOM_LISTS_ISSUED: exists(rooms)
-        & ~exists(rooms.filter(list_issued_at__isnull=True)),
-        checklist.ROOM_PROTOCOLS_FILLED: exists(rooms)
-        & ~exists(
-            rooms.exclude(Exists(RoomProtocol.objects.filter(room=OuterRef("pk")).exclude(scan="")))
+        part(
+            organizations.filter(Exists(rooms)).exclude(
+                Exists(rooms.filter(list_issued_at__isnull=True))
+            ),
+            checklist.ROOM_LISTS_ISSUED,
+            "pk",
         ),
-        checklist.REPORT_OPENED: exists(StatisticalReportOpened.objects.filter(study=study)),
-    }
-    conditions = {}
-    for item in applicable_items(settings):
-        if item.kind == checklist.MANUAL:
-            ticks = ChecklistTick.objects.filter(study=study, item=item.key)
-            conditions[item.key] = exists(ticks)
+        part(
+            organizations.filter(Exists(rooms)).exclude(Exists(rooms.exclude(Exists(scanned)))),
+            checklist.ROOM_PROTOCOLS_FILLED,
+            "pk",
+        ),
+        # A tick's kind is its item's key (items and events are named apart).
+        part(
+            ChecklistTick.objects.filter(study=study, organization_id__in=org_ids),
+            F("item"),
+            collection=Value(TICKED, output_field=IntegerField()),
+        ),
+    ]
+    events: dict[str, set[int]] = defaultdict(set)
+    ticked: dict[str, set[int]] = defaultdict(set)
+    for kind, organization_id, collection_id in parts[0].union(*parts[1:], all=True):
+        if kind == SUBMITTED:
+            submitted[collection_id].add(organization_id)
+        elif collection_id == TICKED:
+            ticked[kind].add(organization_id)
         else:
-            conditions[item.key] = events[item.event]
-    for collection in collections:
-        conditions[f"form-{collection.pk}"] = exists(submitted.filter(collection=collection))
-    return conditions
+            events[kind].add(organization_id)
+    for pk, event in watched.items():
+        events[event] = submitted[pk]
+    done = {
+        item.key: ticked[item.key] if item.kind == checklist.MANUAL else events[item.event]
+        for item in applicable_items(settings)
+    }
+    return done | {f"form-{c.pk}": submitted[c.pk] for c in collections}
+
+
+SUBMITTED = "submitted"  # `_done_ids`' kind of a report's row (its collection beside it)
+TICKED = -1  # `_done_ids`' mark of a tick's row
 
 
 @dataclass
-class Flags:
-    """One organization's columns without dates (for counts and filters): done, behind."""
+class ColumnSets:
+    """A scope's organizations (`ids`, in order; `organizations` builds the rows' ones) and, for
+    every column, the ids of those that have done it and of those behind on it — for counting
+    and filtering a whole scope without building its rows."""
 
-    pk: int
-    done: dict[str, bool]
-    behind: dict[str, bool]
+    ids: list[int]
+    done: dict[str, set[int]]
+    behind: dict[str, set[int]]
+    extended: set[tuple[int, int]]  # (organization, collection) open by an extension
+    fields: dict[int, tuple] = field(default_factory=dict)  # id → values of ROW_FIELDS
+    db: str = "default"
 
-    @property
-    def any_behind(self) -> bool:
-        return any(self.behind.values())
+    def behind_on_anything(self) -> set[int]:
+        return set().union(*self.behind.values())
+
+    def organizations(self, ids) -> list[Organization]:
+        """The organizations of `ids` with the fields a row shows (as `.only(*ROW_FIELDS)`
+        would load them), without another query."""
+        return [Organization.from_db(self.db, ROW_FIELDS, self.fields[pk]) for pk in ids]
 
 
-def done_flags(
+# What a row shows of its organization, in the model's field order (`Model.from_db`).
+ROW_FIELDS = tuple(
+    f.attname
+    for f in Organization._meta.concrete_fields
+    if f.attname in {"id", "login", "name", "region_id", "municipality_id"}
+)
+
+
+def column_sets(
     study: Study,
     organizations: QuerySet[Organization],
     *,
@@ -253,43 +385,40 @@ def done_flags(
     collections: list[Collection],
     deadlines: dict | None = None,
     today: date | None = None,
-) -> list[Flags]:
-    """Every organization's columns, in the queryset's order: one query for the «done» of all
-    of them (and the calendar's); behind as `readiness` decides it."""
+) -> ColumnSets:
+    """The columns of every organization of `organizations` as `readiness` decides them (done;
+    behind: an item not done past its stage's last day in the organization's region, a form not
+    submitted whose window has closed for the organization): the scope's ids, `_done_ids` and
+    the extensions — eight queries whatever the size of the scope."""
     today = today or timezone.localdate()
     deadlines = stage_deadlines(study) if deadlines is None else deadlines
-    conditions = _done_conditions(study, settings, collections)
-    names = {f"done_{index}": key for index, key in enumerate(conditions)}
-    rows = organizations.annotate(
-        **{
-            name: ExpressionWrapper(conditions[key], output_field=BooleanField())
-            for name, key in names.items()
-        }
-    ).values_list("pk", "region_id", *names)
-    items = applicable_items(settings)
+    fields = {row[0]: row for row in organizations.values_list(*ROW_FIELDS)}
+    region_at = ROW_FIELDS.index("region_id")
+    done = _done_ids(study, settings, collections, organizations)
+    in_region: dict[int, set[int]] = defaultdict(set)
+    for pk, row in fields.items():
+        in_region[row[region_at]].add(pk)
+    behind = {}
+    for item in applicable_items(settings):
+        late = set().union(
+            *(
+                pks
+                for region_id, pks in in_region.items()
+                if _overdue(deadline_for(deadlines, region_id, item.stage), today)
+            )
+        )
+        behind[item.key] = late - done[item.key]
+    everyone = set(fields)
     closed = _closed(collections)
-    forms = {f"form-{collection.pk}": collection.pk in closed for collection in collections}
-    overdue_in: dict[int, dict[str, bool]] = {}  # region id → {column: past its deadline}
-
-    def past_deadline(region_id: int) -> dict[str, bool]:
-        if region_id not in overdue_in:
-            overdue_in[region_id] = forms | {
-                item.key: _overdue(deadline_for(deadlines, region_id, item.stage), today)
-                for item in items
-            }
-        return overdue_in[region_id]
-
-    extended = {
-        (pk, f"form-{collection_id}")
-        for pk, collection_id in _extended(collections, organizations.values("pk"))
-    }
-    flags = []
-    for pk, region_id, *values in rows:
-        done = dict(zip(names.values(), values, strict=True))
-        past = past_deadline(region_id)
-        behind = {key: past[key] and not done[key] and (pk, key) not in extended for key in done}
-        flags.append(Flags(pk, done, behind))
-    return flags
+    extended = _extended(collections, organizations.values("pk"))
+    for collection in collections:
+        key = f"form-{collection.pk}"
+        if collection.pk in closed:
+            still_open = {pk for pk, collection_id in extended if collection_id == collection.pk}
+            behind[key] = everyone - done[key] - still_open
+        else:
+            behind[key] = set()
+    return ColumnSets(list(fields), done, behind, extended, fields, organizations.db)
 
 
 def _overdue(deadline: date | None, today: date) -> bool:
@@ -313,7 +442,9 @@ def _extended(collections: list[Collection], organization_ids) -> set[tuple[int,
     return set(
         Extension.objects.filter(
             collection_id__in=timed_out, organization_id__in=organization_ids, until__gt=now
-        ).values_list("organization_id", "collection_id")
+        )
+        .values_list("organization_id", "collection_id")
+        .order_by()
     )
 
 
@@ -324,12 +455,8 @@ def study_collections(study: Study) -> list[Collection]:
 
 
 def _applicable(item: checklist.Item, settings: ChecklistSettings) -> bool:
-    needs = {
-        checklist.REGISTRATION_SUBMITTED: settings.registration_collection_id,
-        checklist.SURVEY_SUBMITTED: settings.survey_collection_id,
-        checklist.PROTOCOL_SUBMITTED: settings.protocol_collection_id,
-    }
-    return bool(needs.get(item.event, True))
+    """An item ticked by a form's submission counts only once settings name that form."""
+    return item.event not in WATCHED_EVENTS or item.event in _watched(settings).values()
 
 
 def readiness(
@@ -341,43 +468,49 @@ def readiness(
     collections: list[Collection] | None = None,
     deadlines: dict | None = None,
 ) -> tuple[list[OrganizationReadiness], list[Collection]]:
-    """Every organization's item and form states. Queries: organizations, settings, calendar,
-    collections, downloads, watched reports, codes, rooms, opened reports, ticks, form reports —
-    eleven whatever the number of organizations (twelve once a window has closed: extensions)."""
-    today = today or timezone.localdate()
+    """Every organization's item and form states. Queries: settings, calendar, collections,
+    organizations, then `read_facts` (downloads, watched reports, codes, rooms, opened reports,
+    ticks, form reports) — eleven whatever the number of organizations (twelve once a window
+    has closed: extensions)."""
     settings = settings or checklist_settings(study)
     deadlines = stage_deadlines(study) if deadlines is None else deadlines
     collections = study_collections(study) if collections is None else collections
-    org_list = list(organizations.only("pk", "login", "name", "region_id", "municipality_id"))
-    org_ids = organizations.values("pk")
-    events = _event_dates(study, settings, org_ids)
-    tick_rows = ChecklistTick.objects.filter(study=study, organization_id__in=org_ids)
-    ticks: dict[tuple[int, str], tuple] = {
-        (organization_id, item): (pk, ticked_at, username, file_name)
-        for pk, organization_id, item, ticked_at, username, file_name in tick_rows.values_list(
-            "pk", "organization_id", "item", "ticked_at", "ticked_by__username", "file_name"
-        )
-    }
-    reports: dict[tuple[int, int], tuple] = {
-        (organization_id, collection_id): (status, submitted_at)
-        for organization_id, collection_id, status, submitted_at in Report.objects.filter(
-            collection__study=study, organization_id__in=org_ids
-        ).values_list("organization_id", "collection_id", "status", "submitted_at")
-    }
+    org_list = list(organizations.only(*ROW_FIELDS))
+    facts = read_facts(study, settings, collections, organizations.values("pk"))
+    rows = rows_of(
+        org_list,
+        facts,
+        settings=settings,
+        collections=collections,
+        deadlines=deadlines,
+        today=today or timezone.localdate(),
+    )
+    return rows, collections
+
+
+def rows_of(
+    organizations: list[Organization],
+    facts: Facts,
+    *,
+    settings: ChecklistSettings,
+    collections: list[Collection],
+    deadlines: dict,
+    today: date,
+) -> list[OrganizationReadiness]:
+    """The dated states of these organizations (their facts read beforehand, no query)."""
     closed = _closed(collections)
-    extended = _extended(collections, org_ids)
-    applicable = [item for item in checklist.TRACKED if _applicable(item, settings)]
+    items = applicable_items(settings)
     rows = []
-    for organization in org_list:
+    for organization in organizations:
         row = OrganizationReadiness(organization)
-        for item in applicable:
+        for item in items:
             deadline = deadline_for(deadlines, organization.region_id, item.stage)
-            if item.kind == checklist.MANUAL:
-                tick = ticks.get((organization.pk, item.key))
-                done_at = tick[1] if tick else None
-            else:
-                tick = None
-                done_at = events[item.event].get(organization.pk)
+            tick = (
+                facts.ticks.get((organization.pk, item.key))
+                if item.kind == checklist.MANUAL
+                else None
+            )
+            done_at = facts.done_at(item, organization.pk)
             if done_at is not None:
                 status = DONE
             elif _overdue(deadline, today):
@@ -393,17 +526,22 @@ def readiness(
                 tick_id=tick[0] if tick else None,
             )
         for collection in collections:
-            status, submitted_at = reports.get(
+            status, submitted_at = facts.reports.get(
                 (organization.pk, collection.pk), (Report.Status.NOT_STARTED, None)
             )
             row.forms[collection.pk] = FormState(
                 collection,
                 status,
                 submitted_at,
-                closed=collection.pk in closed and (organization.pk, collection.pk) not in extended,
+                closed=_closed_for(collection.pk, organization.pk, closed, facts),
             )
         rows.append(row)
-    return rows, collections
+    return rows
+
+
+def _closed_for(collection_id: int, organization_id: int, closed: set[int], facts: Facts) -> bool:
+    """The window has closed for this organization: for everyone, and no extension."""
+    return collection_id in closed and (organization_id, collection_id) not in facts.extended
 
 
 def applicable_items(settings: ChecklistSettings) -> list[checklist.Item]:

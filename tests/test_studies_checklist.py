@@ -18,7 +18,7 @@ from studies.readiness import (
     OVERDUE,
     PENDING,
     checklist_settings,
-    done_flags,
+    column_sets,
     readiness,
 )
 from studies.services import checklist as checklist_rules
@@ -47,14 +47,20 @@ def states(study, organization):
     organizations = type(organization).objects.filter(pk=organization.pk)
     rows, collections = readiness(study, organizations)
     (row,) = rows
-    # The grid filters and counts whole regions by the same rule said in SQL (`done_flags`):
-    # at every step of every scenario here the two agree, item by item and form by form.
-    (flags,) = done_flags(
+    # The grid filters and counts whole regions by the same rule said as id sets
+    # (`column_sets`): at every step of every scenario here the two agree, item by item and
+    # form by form.
+    sets = column_sets(
         study, organizations, settings=checklist_settings(study), collections=collections
     )
     states = {**row.items, **{f"form-{pk}": state for pk, state in row.forms.items()}}
-    assert flags.done == {key: state.done for key, state in states.items()}
-    assert flags.behind == {key: state.behind for key, state in states.items()}
+    assert sets.ids == [organization.pk]
+    assert {key: organization.pk in ids for key, ids in sets.done.items()} == {
+        key: state.done for key, state in states.items()
+    }
+    assert {key: organization.pk in ids for key, ids in sets.behind.items()} == {
+        key: state.behind for key, state in states.items()
+    }
     return row.items
 
 
@@ -219,7 +225,7 @@ def test_overdue_follows_the_calendar_and_a_regions_own_lines_win(study, org, ot
     rows, _ = readiness(study, type(org).objects.filter(pk=org.pk), today=today)
     assert rows[0].items["prep_documents"].status == OVERDUE
     assert rows[0].behind
-    assert _flags(study, org, today).behind["prep_documents"]
+    assert _behind(study, org, today)["prep_documents"]
     StageDate.objects.create(
         study=study,
         stage=Stage.PREPARATION,
@@ -230,17 +236,18 @@ def test_overdue_follows_the_calendar_and_a_regions_own_lines_win(study, org, ot
     rows, _ = readiness(study, type(org).objects.filter(pk=org.pk), today=today)
     assert rows[0].items["prep_documents"].status == PENDING
     assert rows[0].items["prep_documents"].deadline == today + timedelta(5)
-    assert not _flags(study, org, today).behind["prep_documents"]
+    assert not _behind(study, org, today)["prep_documents"]
 
 
-def _flags(study, organization, today):
+def _behind(study, organization, today):
+    """{column: behind} of one organization, as the grid's id sets decide it."""
     organizations = type(organization).objects.filter(pk=organization.pk)
     settings = checklist_settings(study)
     collections = readiness(study, organizations, settings=settings)[1]
-    (flags,) = done_flags(
+    sets = column_sets(
         study, organizations, settings=settings, collections=collections, today=today
     )
-    return flags
+    return {key: organization.pk in ids for key, ids in sets.behind.items()}
 
 
 def test_the_school_page_shows_the_checklist_in_the_memos_words(study, org_user, as_user):

@@ -174,12 +174,13 @@ def test_grid_query_count_is_constant(count, regional, org, django_assert_num_qu
     client = as_user(regional)
     url = reverse("studies:grid", args=[study.pk])
     # 1 session, 2 user, 3 the study in scope, 4 checklist settings, 5 collections,
-    # 6 calendar, 7 «done» of every column for every organization in scope (filters, counts),
-    # then the dated rows of the page's organizations: 8 organizations, 9 downloads (watched
-    # reports: none watched, no query), 10 codes, 11 rooms, 12 opened reports, 13 ticks,
-    # 14 form reports; 15 the study's questionnaires (the columns of
-    # STUDIES_READINESS_COLUMNS; none here, so no counts), 16 municipalities for the filter
-    # (the forum badge is for schools only), 17 the bell's unread notifications.
+    # 6 calendar, 7 the organizations in scope (ids and what a row shows of them), 8 the ids
+    # that have done each column, for the whole scope (one UNION ALL: filters, counts), then
+    # the dates of the page's organizations only: 9 downloads, 10 codes, 11 rooms, 12 opened
+    # reports, 13 ticks, 14 reports of the study's and the watched forms; 15 the study's
+    # questionnaires (the columns of STUDIES_READINESS_COLUMNS; none here, so no counts),
+    # 16 the bell's unread notifications, 17 municipalities for the filter (the forum badge is
+    # for schools only).
     with django_assert_num_queries(17):
         response = client.get(url, {"page": LAST_PAGE})
     assert response.status_code == HTTPStatus.OK

@@ -83,7 +83,7 @@ def grid(request, study_pk):
             "study": study,
             "grid": readiness_grid,
             "page": readiness_grid.page,
-            "rows": page_rows(readiness_grid.rows, readiness_grid.columns),
+            "rows": page_rows(readiness_grid.rows, readiness_grid.columns, share_groups),
             "share_groups": share_groups,
             "region": region,
             "regions": regions_visible_to(request.user) if region is not None else None,
