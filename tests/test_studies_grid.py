@@ -162,8 +162,11 @@ def _many_organizations(region_org, count):
     return organizations
 
 
+@pytest.mark.parametrize("filters", [{}, {"behind": "1"}, {"item": "prep_documents"}])
 @pytest.mark.parametrize("count", [10, 1000])
-def test_grid_query_count_is_constant(count, regional, org, django_assert_num_queries, as_user):
+def test_grid_query_count_is_constant(
+    count, filters, regional, org, django_assert_num_queries, as_user
+):
     organizations = _many_organizations(org, count)
     study = participating_study(org, *organizations)
     user = school_user(org)
@@ -171,6 +174,12 @@ def test_grid_query_count_is_constant(count, regional, org, django_assert_num_qu
     give_room(user, study)
     services.distribute_codes(user=user, study=study, organization=org)
     services.tick_item(user=user, study=study, organization=org, item_key="prep_documents")
+    StageDate.objects.create(  # preparation is over: everybody is behind on something
+        study=study,
+        stage=Stage.PREPARATION,
+        starts_on=date.today() - timedelta(days=10),
+        ends_on=date.today() - timedelta(days=1),
+    )
     client = as_user(regional)
     url = reverse("studies:grid", args=[study.pk])
     # 1 session, 2 user, 3 the study in scope, 4 checklist settings, 5 collections,
@@ -182,10 +191,34 @@ def test_grid_query_count_is_constant(count, regional, org, django_assert_num_qu
     # 16 the bell's unread notifications, 17 municipalities for the filter (the forum badge is
     # for schools only).
     with django_assert_num_queries(17):
-        response = client.get(url, {"page": LAST_PAGE})
+        response = client.get(url, {"page": LAST_PAGE, **filters})
     assert response.status_code == HTTPStatus.OK
     assert response.context["grid"].total == count + 1
-    assert len(response.context["rows"]) == (count + 1) % PAGE_SIZE or PAGE_SIZE
+    shown = count if "item" in filters else count + 1  # edu470001 ticked the item
+    assert len(response.context["grid"].shown) == shown
+    assert len(response.context["rows"]) == shown % PAGE_SIZE or PAGE_SIZE
+
+
+def test_cells_show_the_mark_the_day_and_the_label(study, regional, as_user, org):
+    """Each distinct cell is rendered once and reused (`page_rows`): every row still shows its
+    own state — done with its day, overdue, pending."""
+    tick(org, study, "prep_documents")
+    response = as_user(regional).get(reverse("studies:grid", args=[study.pk]))
+    rows = {o.login: str(cells) for o, cells in response.context["rows"]}
+    day = timezone.localtime(timezone.now()).strftime("%d.%m")
+    done = (
+        '<td class="grid-cell grid-done" title="Выполнено">✓<span class="d-block small">'
+        f'{day}</span><span class="visually-hidden"> Выполнено</span></td>'
+    )
+    overdue = (
+        '<td class="grid-cell grid-overdue" title="Просрочено">!'
+        '<span class="visually-hidden"> Просрочено</span></td>'
+    )
+    assert rows["edu470001"].startswith(done)
+    assert rows["edu470002"].startswith(overdue)
+    content = response.content.decode()
+    assert content.count(done) == 1
+    assert content.count('class="grid-cell grid-') == 3 * len(response.context["grid"].columns)
 
 
 def test_counts_and_filters_cover_every_page_of_the_scope(regional, org, as_user):
