@@ -56,13 +56,15 @@ class Grid:
     """`rows` are the readiness of one page of organizations (`page` numbers them), or of
     every organization that passed the filters when no page was asked (the .xlsx);
     `shown` are the ids of the organizations that passed the filters (in the rows' order),
-    `total` counts those in scope."""
+    `total` counts those in scope, `scope` is their queryset (region and municipality applied,
+    not the «отстает»/item filters)."""
 
     columns: list[Column]
     rows: list[OrganizationReadiness]
     total: int
     shown: list[int] = field(default_factory=list)
     page: Page | None = None
+    scope: QuerySet | None = None
 
 
 def grid_organizations(user: User, study: Study, *, region: Region | None) -> QuerySet:
@@ -130,7 +132,7 @@ def build_grid(
         deadlines=deadlines,
         today=timezone.localdate(),
     )
-    return Grid(columns, rows, len(sets.ids), shown=shown, page=shown_page)
+    return Grid(columns, rows, len(sets.ids), shown=shown, page=shown_page, scope=organizations)
 
 
 def cell_label(row: OrganizationReadiness, column: Column) -> str:
@@ -171,7 +173,24 @@ def grid_workbook(grid: Grid, study: Study, share_groups=()) -> bytes:
                 *[share_label(column.cell(row.organization.pk)) for column in shares],
             ]
         )
-    sheet.append(["Выполнено", "", *[column.done for column in grid.columns]])
+    # Other apps' columns count in their summaries when the caller asked for them.
+    summaries = [column.summary for column in shares]
+    sheet.append(
+        [
+            "Выполнено",
+            "",
+            *[column.done for column in grid.columns],
+            *[summary.done if summary else "" for summary in summaries],
+        ]
+    )
+    sheet.append(
+        [
+            "Просрочено",
+            "",
+            *[column.behind for column in grid.columns],
+            *[summary.behind if summary else "" for summary in summaries],
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

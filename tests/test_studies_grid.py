@@ -109,8 +109,21 @@ def test_grid_page_filter_and_export(study, regional, as_user, org):
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content)).active
-    logins = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)][:-1]
-    assert logins == ["edu470001", "edu470002", "edu470003"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [row[0] for row in rows] == [
+        "edu470001",
+        "edu470002",
+        "edu470003",
+        "Выполнено",
+        "Просрочено",
+    ]
+    # The summary rows say what the page's row «Выполнено / просрочено» says.
+    heading = list(next(sheet.iter_rows(min_row=2, max_row=2, values_only=True)))
+    page_columns = client.get(url).context["grid"].columns
+    for column in page_columns:
+        index = heading.index(column.title)
+        assert (rows[-2][index], rows[-1][index]) == (column.done, column.behind), column.title
+    assert rows[-2][heading.index("Документы изучены")] == 1
 
 
 def test_remind_reaches_every_organization_in_scope_that_has_not_done_the_item(

@@ -13,7 +13,7 @@ from core.errors import ServiceError
 from core.files import download
 
 from ..extensions import SummaryScope, readiness_columns
-from ..grid import build_grid, grid_organizations, grid_workbook, page_rows
+from ..grid import build_grid, grid_workbook, page_rows
 from ..selectors import study_for_user_or_404
 from ..services import reminders
 
@@ -51,14 +51,10 @@ def _grid(request, study, region, *, page=None):
     )
 
 
-def _summary_scope(request, study, region, readiness_grid) -> SummaryScope:
+def _summary_scope(readiness_grid) -> SummaryScope:
     """What the grid's row «Выполнено / просрочено» counts, for other apps' columns: the
     organizations shown on every page, out of the scope `build_grid` filtered in SQL."""
-    organizations = grid_organizations(request.user, study, region=region)
-    municipality_id = _int(request.GET.get("municipality"))
-    if municipality_id:
-        organizations = organizations.filter(municipality_id=municipality_id)
-    return SummaryScope(organizations.order_by(), readiness_grid.shown)
+    return SummaryScope(readiness_grid.scope.order_by(), readiness_grid.shown)
 
 
 @require_GET
@@ -71,7 +67,7 @@ def grid(request, study_pk):
     share_groups = readiness_columns(
         study,
         [row.organization.pk for row in readiness_grid.rows],
-        summary_of=_summary_scope(request, study, region, readiness_grid),
+        summary_of=_summary_scope(readiness_grid),
     )
     municipalities = municipalities_visible_to(request.user)
     if region is not None:
@@ -99,7 +95,11 @@ def grid(request, study_pk):
 def grid_xlsx(request, study_pk):
     study = _study(request, study_pk)
     readiness_grid = _grid(request, study, _region(request))
-    share_groups = readiness_columns(study, [row.organization.pk for row in readiness_grid.rows])
+    share_groups = readiness_columns(
+        study,
+        [row.organization.pk for row in readiness_grid.rows],
+        summary_of=_summary_scope(readiness_grid),
+    )
     return download(
         grid_workbook(readiness_grid, study, share_groups), f"Готовность ОО — {study.code}.xlsx"
     )
