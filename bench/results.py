@@ -1,26 +1,34 @@
-"""Statistical reports at national scale: the build on publish (time and memory) and the report
-pages for a small and a national collection in the same database (time and query counts, ratio).
+"""Statistical reports at national scale: the build on publish (time and memory) and every
+report page whole (view, selectors, template) for a small and a national collection in the same
+database, each against the bare login-protected view in the same process.
 
-    .venv/bin/python bench/results.py [--organizations 45000] [--participants 25] [--no-tracemalloc]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_results \\
+        .venv/bin/python bench/results.py [--organizations 45000] [--participants 25]
+        [--repeat 7] [--rebuild] [--no-tracemalloc]
 
-Builds a temporary SQLite database: `seed_scale`, the demo results form (10 tasks, max 18) and
-two collections — «small» with 10 organizations and «national» with every organization — each
-organization with one transferred snapshot of `--participants` participants (4 класс, varied
-scores, some `X`, about one absentee in 15) written with bulk inserts. Then:
+Uses `bench.settings` (the portal plus `/bench/bare/`, which only answers "ok" behind the login)
+on DATABASE_URL: a scratch database (created if missing, migrated, filled by `seed_scale` when it
+holds fewer organizations than asked, reused on the next run); without DATABASE_URL a temporary
+SQLite database. On it: the demo results form (10 tasks, max 18) and two collections of the
+study «bench-results» — «small» with 10 organizations and «national» with every organization —
+each organization with one transferred snapshot of `--participants` participants (4 класс,
+varied scores, some `X`, about one absentee in 15) written with bulk inserts. Both are kept for
+the next run (`--rebuild` builds the figures again; they are built anyway when missing). Then:
 - the national build (`results.services.results_build`, the task's body): wall time, peak of
   Python memory (tracemalloc) and the process's peak RSS;
-- report pages through Django's test client, median of several requests, for the small and the
-  national report: the school's report, the region's report (first and last page of its
-  organizations, sorted by average), the national report; their ratio and query counts.
+- report pages through Django's test client (`bench.pages.timed`: one warm-up, then `--repeat`
+  requests, each right after a request of the bare view), for the small and the national
+  report: the school's report, the municipality's, the region's (first page and the last page of
+  its organizations sorted by average), all regions, the school's .xlsx; the median in ms, the
+  ratio to the bare view and the number of SQL queries (pinned equal at any scale by
+  tests/test_results_queries.py). The goal: every page ≤ 15× the bare view.
 """
 
 import argparse
-import os
 import random
 import resource
-import statistics
+import shutil
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import timedelta
@@ -28,6 +36,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.pages import RATIO_GOAL, setup, timed, uptime  # noqa: E402
+
+STUDY_CODE = "bench-results"
 
 
 def rss_mib() -> float:
@@ -38,29 +50,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=45_000)
     parser.add_argument("--participants", type=int, default=25)
-    parser.add_argument("--requests", type=int, default=7, help="requests per page (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="requests per page (median)")
+    parser.add_argument("--rebuild", action="store_true", help="build the figures again")
     parser.add_argument("--no-tracemalloc", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     options = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-results-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fisoko.settings.test"  # DEBUG off: no query log
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]  # the test client's «testserver»
+    print(f"load before: {uptime()}")
+    workdir = setup(options.organizations)
     try:
         run(options)
     finally:
-        if options.keep:
-            print(f"Данные оставлены в {workdir}")
-        else:
-            import shutil
-
-            shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"load after: {uptime()}")
 
 
 def snapshot_rows(rng, participants):
@@ -82,26 +82,38 @@ def snapshot_rows(rng, participants):
     return rows
 
 
+def bench_data():
+    """The bench's two collections and definitions from an earlier run, or None."""
+    from results.models import ReportDefinition
+
+    definitions = list(
+        ReportDefinition.objects.filter(collection__study__code=STUDY_CODE)
+        .select_related("collection")
+        .order_by("collection_id")
+    )
+    if len(definitions) != 2:
+        return None
+    return {
+        name: (d.collection, d) for name, d in zip(("small", "national"), definitions, strict=True)
+    }
+
+
 def build(options):
-    from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.models import Organization, User
+    from accounts.models import Organization
     from datacollection.demo import TASK_MAX_SCORES, build_forms
-    from datacollection.models import Collection, Report, Study, Submission
+    from datacollection.models import Collection, Form, Report, Study, Submission
     from results.models import ReportDefinition, TaskDefinition
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    with open(os.devnull, "w") as quiet:
-        call_command("seed_scale", organizations=options.organizations, stdout=quiet)
     rng = random.Random(2026)
     now = timezone.now()
     organization_ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
-        form = build_forms()["results"]
-        study = Study.objects.create(code="bench", title="НИКО (замер)", year=2026)
+        form = Form.objects.filter(code="niko_results").first() or build_forms()["results"]
+        study = Study.objects.create(code=STUDY_CODE, title="НИКО (замер)", year=2026)
         collections = {}
         for name, ids in (("small", organization_ids[:10]), ("national", organization_ids)):
             collection = Collection.objects.create(
@@ -159,19 +171,11 @@ def build(options):
                     batch = []
             Submission.objects.bulk_create(batch)
             collections[name] = (collection, definition)
-        operator = User.objects.create(
-            username="bench-operator", role=User.Role.OPERATOR, is_staff=True
-        )
-        region_id = Organization.objects.get(pk=organization_ids[0]).region_id
-        regional = User.objects.create(
-            username="bench-regional", role=User.Role.REGIONAL, region_id=region_id
-        )
-    school = User.objects.filter(organization_id=organization_ids[0]).first()
     print(
         f"Данные: {len(organization_ids)} ОО, переданных отчетов {Submission.objects.count()} "
         f"по {options.participants} участников, за {time.perf_counter() - started:.0f} с"
     )
-    return collections, operator, regional, school, region_id
+    return collections
 
 
 def timed_build(label, collection, definition, trace):
@@ -194,20 +198,34 @@ def timed_build(label, collection, definition, trace):
     return elapsed
 
 
-def page(client, url, repeats):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def users(organization_id):
+    """The operator, the region's and the municipality's coordinators and the school's login."""
+    from accounts.models import Organization, User
 
-    client.get(url)  # warm the session and template caches
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return statistics.median(times), len(queries)
+    organization = Organization.objects.get(pk=organization_id)
+    made = {}
+    for name, role, scope in (
+        ("bench-results-operator", User.Role.OPERATOR, {"is_staff": True}),
+        ("bench-results-regional", User.Role.REGIONAL, {"region_id": organization.region_id}),
+        (
+            "bench-results-municipal",
+            User.Role.MUNICIPAL,
+            {"region_id": organization.region_id, "municipality_id": organization.municipality_id},
+        ),
+        (
+            "bench-results-school",
+            User.Role.ORGANIZATION,
+            {
+                "region_id": organization.region_id,
+                "municipality_id": organization.municipality_id,
+                "organization": organization,
+            },
+        ),
+    ):
+        made[role], _ = User.objects.update_or_create(
+            username=name, defaults={"role": role, "must_change_password": False, **scope}
+        )
+    return organization, made
 
 
 def run(options):
@@ -215,51 +233,53 @@ def run(options):
     from django.test import Client
     from django.urls import reverse
 
-    collections, operator, regional, school, region_id = build(options)
-    trace = not options.no_tracemalloc
-    print(f"База: {connection.vendor}; память: tracemalloc {'вкл.' if trace else 'выкл.'}\n")
-    timed_build("Сборка отчета (10 ОО)", *collections["small"], trace)
-    timed_build(f"Сборка отчета ({options.organizations} ОО)", *collections["national"], trace)
+    from accounts.models import User
+    from bench.urls import BARE_PATH
 
-    clients = {}
-    for user in (operator, regional, school):
-        clients[user.pk] = Client()
-        clients[user.pk].force_login(user)
-    organization_id = school.organization_id
+    collections = bench_data()
+    if collections is None:
+        collections = build(options)
+        options.rebuild = True
+    small, national = collections["small"], collections["national"]
+    trace = not options.no_tracemalloc
+    sizes = [small[0].organizations.count(), national[0].organizations.count()]
+    print(f"База: {connection.vendor} ({connection.settings_dict['NAME']})")
+    if options.rebuild or not national[1].is_published or not small[1].is_published:
+        print(f"память: tracemalloc {'вкл.' if trace else 'выкл.'}")
+        timed_build(f"Сборка отчета ({sizes[0]} ОО)", *small, trace)
+        timed_build(f"Сборка отчета ({sizes[1]} ОО)", *national, trace)
+
+    organization_id = small[0].organizations.order_by("pk").values_list("pk", flat=True)[0]
+    organization, by_role = users(organization_id)
+    region, municipality = organization.region_id, organization.municipality_id
     pages = [
-        ("Отчет ОО", school, lambda d: reverse("results:organization", args=[d, organization_id])),
-        (
-            "Отчет региона, стр. 1",
-            regional,
-            lambda d: reverse("results:region", args=[d, region_id]),
-        ),
-        (
-            "Отчет региона, посл. стр., по ср. баллу",
-            regional,
-            lambda d: reverse("results:region", args=[d, region_id]) + "?sort=-average&page=last",
-        ),
-        ("Отчет по всем регионам", operator, lambda d: reverse("results:national", args=[d])),
-        (
-            "Отчет ОО, .xlsx",
-            school,
-            lambda d: reverse("results:organization_xlsx", args=[d, organization_id]),
-        ),
-    ]
-    print(
-        f"\n{'страница':<42} {'10 ОО, мс':>10} {'запр.':>6} "
-        f"{f'{options.organizations} ОО, мс':>12} {'запр.':>6} {'отношение':>10}"
-    )
-    for label, user, url in pages:
-        small, small_queries = page(
-            clients[user.pk], url(collections["small"][1].pk), options.requests
-        )
-        large, large_queries = page(
-            clients[user.pk], url(collections["national"][1].pk), options.requests
-        )
-        print(
-            f"{label:<42} {small * 1000:10.1f} {small_queries:6d} {large * 1000:12.1f} "
-            f"{large_queries:6d} {large / small:10.2f}"
-        )
+        ("Отчет ОО", User.Role.ORGANIZATION, "results:organization", [organization_id], ""),
+        ("Отчет муниципалитета", User.Role.MUNICIPAL, "results:municipality", [municipality], ""),
+        ("Отчет региона, стр. 1", User.Role.REGIONAL, "results:region", [region], ""),
+        ("Отчет региона, посл. стр., по ср. баллу", User.Role.REGIONAL, "results:region",
+         [region], "?sort=-average&page=99999"),
+        ("Отчет по всем регионам", User.Role.OPERATOR, "results:national", [], ""),
+        ("Отчет ОО, .xlsx", User.Role.ORGANIZATION, "results:organization_xlsx",
+         [organization_id], ""),
+    ]  # fmt: skip
+    clients = {}
+    for role, user in by_role.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    print(f"повторов: {options.repeat} (медиана); время в мс, × — к простой странице")
+    print(f"{'страница':<42}" + "".join(f" {f'{n} ОО, мс':>13} {'×':>5} {'SQL':>4}" for n in sizes))
+    over = []
+    for label, role, name, args, query in pages:
+        line = f"{label:<42}"
+        for size, (_, definition) in zip(sizes, (small, national), strict=True):
+            url = reverse(name, args=[definition.pk, *args]) + query
+            elapsed, bare, queries, status = timed(clients[role], url, BARE_PATH, options.repeat)
+            assert status == 200, (url, status)
+            line += f" {elapsed:13.1f} {elapsed / bare:5.1f} {queries:4d}"
+            if elapsed / bare > RATIO_GOAL and not name.endswith("xlsx"):
+                over.append(f"{label} ({size} ОО)")
+        print(line)
+    print(f"выше {RATIO_GOAL}× простой страницы: {', '.join(over) if over else 'нет'}")
 
 
 if __name__ == "__main__":
