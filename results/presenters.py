@@ -7,12 +7,16 @@ the content security policy forbids inline styles, and print keeps SVG fills.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-from .models import MARKS
-from .selectors import LevelFigures, ResultsReport
+from .models import MARKS, Aggregate
+from .selectors import LevelFigures, ResultsReport, mark_percents
 
 WIDTH = 480
 LABEL_WIDTH = 64
@@ -66,6 +70,35 @@ class Chart:
     def view_box(self) -> str:
         return f"0 0 {self.width:g} {self.height:g}"
 
+    @property
+    def shapes(self) -> SafeString:
+        """The SVG elements inside the chart, written here rather than by template loops: a
+        chart has a few hundred shapes, and a `{% for %}` with `floatformat` per coordinate cost
+        more than the rest of the page (issue 11). Every text passes through `escape`; the
+        numbers are formatted floats."""
+        parts = [
+            f'<line class="{escape(ln.css)}" x1="{ln.x1:.1f}" y1="{ln.y1:.1f}" '
+            f'x2="{ln.x2:.1f}" y2="{ln.y2:.1f}"/>'
+            for ln in self.lines
+        ]
+        parts += [
+            f'<rect class="{escape(r.css)}" x="{r.x:.2f}" y="{r.y:.2f}" width="{r.width:.2f}" '
+            f'height="{r.height:.2f}">'
+            + (f"<title>{escape(r.title)}</title>" if r.title else "")
+            + "</rect>"
+            for r in self.rects
+        ]
+        if self.polyline:
+            parts.append(
+                f'<polyline class="{escape(self.polyline_css)}" points="{escape(self.polyline)}"/>'
+            )
+        parts += [
+            f'<text class="{escape(t.css)}" x="{t.x:.1f}" y="{t.y:.1f}" '
+            f'text-anchor="{escape(t.anchor)}">{escape(t.text)}</text>'
+            for t in self.texts
+        ]
+        return mark_safe("".join(parts))  # noqa: S308 — every text escaped above
+
 
 def level_css(level: str) -> str:
     return f"level-{level}"
@@ -84,6 +117,79 @@ def percent_text(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.1f}".replace(".", ",").removesuffix(",0") + " %"
+
+
+def average_text(value) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+class AreaRow(NamedTuple):
+    """A row of the table of municipalities or regions, every figure already text: a page has
+    up to a few hundred of them, and a template filter, a `{% url %}` or a number's
+    localization per cell cost more than the query. Tuples, so the template unpacks them
+    instead of looking each field up."""
+
+    url: str
+    name: str
+    organizations: str
+    participants: str
+    average: str
+    marks: list[str]
+
+
+class OrganizationRow(NamedTuple):
+    url: str
+    login: str
+    name: str
+    municipality: str
+    participants: str
+    average: str
+    marks: list[str]
+
+
+def _marks_text(aggregate: Aggregate) -> list[str]:
+    return [percent_text(p) for p in mark_percents(aggregate)]
+
+
+def _link(name: str, definition) -> Callable[[int], str]:
+    """The report URL of a subject by its id, reversed once per table (`…/<id>/`)."""
+    prefix = reverse(name, args=[definition.pk, 0]).removesuffix("0/")
+    return lambda pk: f"{prefix}{pk}/"
+
+
+def area_table(definition, areas: list[Aggregate]) -> list[AreaRow]:
+    """The municipalities of a region or the regions of the country, each linking its report."""
+    regions = _link("results:region", definition)
+    municipalities = _link("results:municipality", definition)
+    return [
+        AreaRow(
+            regions(row.region_id) if row.level == Aggregate.Level.REGION
+            else municipalities(row.municipality_id),
+            str(row.region) if row.level == Aggregate.Level.REGION else row.municipality.name,
+            str(row.organizations),
+            str(row.participants),
+            average_text(row.average_score),
+            _marks_text(row),
+        )
+        for row in areas
+    ]  # fmt: skip
+
+
+def organization_table(definition, page) -> list[OrganizationRow]:
+    """One page of an area's organizations, each linking its report."""
+    link = _link("results:organization", definition)
+    return [
+        OrganizationRow(
+            link(row.organization_id),
+            row.organization.login,
+            row.organization.name,
+            row.municipality.name,
+            str(row.participants),
+            average_text(row.average_score),
+            _marks_text(row),
+        )
+        for row in page
+    ]
 
 
 def _legend(report: ResultsReport) -> list[tuple[str, str]]:

@@ -103,10 +103,10 @@ def _organization_columns(current: str) -> list[tuple[str, str, bool, str]]:
 
 def _organizations(request, definition, **area):
     sort = request.GET.get("sort", "")
+    page = selectors.organization_page(definition, sort=sort, page=request.GET.get("page"), **area)
     return {
-        "organizations": selectors.organization_page(
-            definition, sort=sort, page=request.GET.get("page"), **area
-        ),
+        "organizations": page,
+        "organization_table": presenters.organization_table(definition, page),
         "sort": selectors.sort_key(sort),
         "organization_columns": _organization_columns(sort),
         "sort_query": urlencode({"sort": sort}) if sort else "",
@@ -156,7 +156,7 @@ def region(request, pk, region_pk, fmt="html"):
     return _page(
         request,
         report,
-        areas=areas,
+        areas=presenters.area_table(definition, areas),
         area_kind="municipality",
         **_organizations(request, definition, region=subject),
     )
@@ -169,4 +169,6 @@ def national(request, pk, fmt="html"):
     areas = selectors.area_rows(definition, level=Aggregate.Level.REGION)
     if fmt == "xlsx":
         return _xlsx(report, areas=areas, area_title="Регионы")
-    return _page(request, report, areas=areas, area_kind="region")
+    return _page(
+        request, report, areas=presenters.area_table(definition, areas), area_kind="region"
+    )

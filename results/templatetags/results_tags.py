@@ -1,6 +1,6 @@
 from django import template
 
-from results import presenters, selectors
+from results import presenters
 
 register = template.Library()
 
@@ -18,9 +18,4 @@ def level_caption(figures):
 
 @register.filter
 def average(value):
-    return "—" if value is None else f"{value:.2f}".replace(".", ",")
-
-
-@register.filter
-def mark_percents(aggregate):
-    return selectors.mark_percents(aggregate)
+    return presenters.average_text(value)
