@@ -123,6 +123,15 @@ def average_text(value) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",")
 
 
+def count_cells(rows) -> list[tuple[int, list[str]]]:
+    """A distribution's rows (`ResultsReport.score_rows` / `mark_rows`) as the page's text:
+    (value, ["12 (5,3 %)" per level])."""
+    return [
+        (value, [f"{count} ({percent_text(percent)})" for count, percent in cells])
+        for value, cells in rows
+    ]
+
+
 class AreaRow(NamedTuple):
     """A row of the table of municipalities or regions, every figure already text: a page has
     up to a few hundred of them, and a template filter, a `{% url %}` or a number's

@@ -12,6 +12,7 @@ the maximum is below the region's by more than `BELOW_REGION_MARGIN` percentage 
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
@@ -75,11 +76,12 @@ class LevelFigures:
     score_counts: list[int] = field(default_factory=list)
     mark_counts: list[int] = field(default_factory=list)
 
-    @property
+    # Cached: the distribution's table and chart ask for one share at a time.
+    @cached_property
     def score_percents(self) -> list[float | None]:
         return [_percent(count, self.participants) for count in self.score_counts]
 
-    @property
+    @cached_property
     def mark_percents(self) -> list[float | None]:
         return [_percent(count, self.participants) for count in self.mark_counts]
 

@@ -74,6 +74,8 @@ def _page(request, report, **context):
             "charts": presenters.charts(report) if report.definition.is_published else [],
             "rule": selectors.BELOW_REGION_RULE,
             "mark_scale": presenters.mark_scale(report),
+            "score_cells": presenters.count_cells(report.score_rows),
+            "mark_cells": presenters.count_cells(report.mark_rows),
             "xlsx_url": presenters.level_url(report, report.subject, xlsx=True),
             "up": up,
             **context,
