@@ -33,6 +33,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.sql import InIds
 from datacollection.models import Collection, Extension, Report, Study
 from publications.models import AttachmentDownload
 
@@ -256,13 +257,14 @@ def _done_ids(
     study: Study,
     settings: ChecklistSettings,
     collections: list[Collection],
-    organizations: QuerySet[Organization],
+    org_ids: list[int],
 ) -> dict[str, set[int]]:
     """{column key: ids of the organizations that have done it} — `_event_dates`, the ticks
-    and the form reports said as conditions returning ids only, for a whole scope, in one
+    and the form reports said as conditions returning ids only, for a whole scope (`org_ids`,
+    read beforehand: one array parameter, not the scope's subquery in every part), in one
     query: a UNION ALL of (kind, organization id, collection id) rows, one part per kind of
     event (tests/test_studies_checklist.py checks the two agree on every item)."""
-    org_ids = organizations.values("pk")
+    in_scope = InIds("organization_id", org_ids)
 
     def part(queryset, kind, organization="organization_id", collection=None):
         return queryset.order_by().values_list(
@@ -274,53 +276,56 @@ def _done_ids(
     watched = _watched(settings)
     submitted: dict[int, set[int]] = {pk: set() for pk in watched}
     submitted |= {collection.pk: set() for collection in collections}
+    codes = ParticipantCode.objects.filter(study=study, organization=OuterRef("pk"))
     # Rooms that have participants: all of them with their list issued / protocol filled.
-    rooms = Room.objects.filter(study=study, organization=OuterRef("pk")).filter(
-        Exists(ParticipantCode.objects.filter(room=OuterRef("pk")))
+    rooms = (
+        Room.objects.filter(study=study)
+        .filter(in_scope)
+        .filter(Exists(ParticipantCode.objects.filter(room=OuterRef("pk"))))
+        .values("organization_id")
+        .annotate(rooms=Count("pk"))
     )
     scanned = RoomProtocol.objects.filter(room=OuterRef("pk")).exclude(scan="")
-    codes = ParticipantCode.objects.filter(study=study, organization=OuterRef("pk"))
     parts = [
         part(
-            AttachmentDownload.objects.filter(
-                attachment__publication__study=study, organization_id__in=org_ids
+            AttachmentDownload.objects.filter(attachment__publication__study=study).filter(
+                in_scope
             ),
             checklist.MATERIALS_DOWNLOADED,
         ),
         part(
-            StatisticalReportOpened.objects.filter(study=study, organization_id__in=org_ids),
+            StatisticalReportOpened.objects.filter(study=study).filter(in_scope),
             checklist.REPORT_OPENED,
         ),
         part(
             Report.objects.filter(
-                collection_id__in=list(submitted),
-                organization_id__in=org_ids,
-                submitted_at__isnull=False,
-            ),
+                collection_id__in=list(submitted), submitted_at__isnull=False
+            ).filter(in_scope),
             SUBMITTED,
             collection="collection_id",
         ),
         # Distributed: codes issued and none without a room.
+        # (an anti-join on the codes' index, not a count of every code of the scope)
         part(
-            organizations.filter(Exists(codes)).exclude(Exists(codes.filter(room__isnull=True))),
+            Organization.objects.filter(InIds("pk", org_ids), Exists(codes)).exclude(
+                Exists(codes.filter(room__isnull=True))
+            ),
             checklist.PARTICIPANTS_DISTRIBUTED,
             "pk",
         ),
         part(
-            organizations.filter(Exists(rooms)).exclude(
-                Exists(rooms.filter(list_issued_at__isnull=True))
+            rooms.annotate(issued=Count("pk", filter=Q(list_issued_at__isnull=False))).filter(
+                issued=F("rooms")
             ),
             checklist.ROOM_LISTS_ISSUED,
-            "pk",
         ),
         part(
-            organizations.filter(Exists(rooms)).exclude(Exists(rooms.exclude(Exists(scanned)))),
+            rooms.annotate(filled=Count("pk", filter=Q(Exists(scanned)))).filter(filled=F("rooms")),
             checklist.ROOM_PROTOCOLS_FILLED,
-            "pk",
         ),
         # A tick's kind is its item's key (items and events are named apart).
         part(
-            ChecklistTick.objects.filter(study=study, organization_id__in=org_ids),
+            ChecklistTick.objects.filter(study=study).filter(in_scope),
             F("item"),
             collection=Value(TICKED, output_field=IntegerField()),
         ),
@@ -394,7 +399,7 @@ def column_sets(
     deadlines = stage_deadlines(study) if deadlines is None else deadlines
     fields = {row[0]: row for row in organizations.values_list(*ROW_FIELDS)}
     region_at = ROW_FIELDS.index("region_id")
-    done = _done_ids(study, settings, collections, organizations)
+    done = _done_ids(study, settings, collections, list(fields))
     in_region: dict[int, set[int]] = defaultdict(set)
     for pk, row in fields.items():
         in_region[row[region_at]].add(pk)
@@ -410,7 +415,7 @@ def column_sets(
         behind[item.key] = late - done[item.key]
     everyone = set(fields)
     closed = _closed(collections)
-    extended = _extended(collections, organizations.values("pk"))
+    extended = _extended(collections, list(fields))
     for collection in collections:
         key = f"form-{collection.pk}"
         if collection.pk in closed:
@@ -439,10 +444,13 @@ def _extended(collections: list[Collection], organization_ids) -> set[tuple[int,
     timed_out = [c.pk for c in collections if not c.closed_manually and c.closes_at <= now]
     if not timed_out:
         return set()
+    in_scope = (
+        InIds("organization_id", organization_ids)
+        if isinstance(organization_ids, list)
+        else Q(organization_id__in=organization_ids)
+    )
     return set(
-        Extension.objects.filter(
-            collection_id__in=timed_out, organization_id__in=organization_ids, until__gt=now
-        )
+        Extension.objects.filter(in_scope, collection_id__in=timed_out, until__gt=now)
         .values_list("organization_id", "collection_id")
         .order_by()
     )
