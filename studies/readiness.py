@@ -258,12 +258,13 @@ def _done_ids(
     settings: ChecklistSettings,
     collections: list[Collection],
     org_ids: list[int],
-) -> dict[str, set[int]]:
+) -> tuple[dict[str, set[int]], set[tuple[int, int]]]:
     """{column key: ids of the organizations that have done it} — `_event_dates`, the ticks
     and the form reports said as conditions returning ids only, for a whole scope (`org_ids`,
     read beforehand: one array parameter, not the scope's subquery in every part), in one
     query: a UNION ALL of (kind, organization id, collection id) rows, one part per kind of
-    event (tests/test_studies_checklist.py checks the two agree on every item)."""
+    event (tests/test_studies_checklist.py checks the two agree on every item) — and the
+    scope's `_extended` pairs, read by the same query."""
     in_scope = InIds("organization_id", org_ids)
 
     def part(queryset, kind, organization="organization_id", collection=None):
@@ -330,11 +331,18 @@ def _done_ids(
             collection=Value(TICKED, output_field=IntegerField()),
         ),
     ]
+    # The extensions keeping a timed-out form open (`_extended`), in the same query.
+    extensions = _extensions(collections, in_scope)
+    if extensions is not None:
+        parts.append(part(extensions, EXTENDED, collection="collection_id"))
     events: dict[str, set[int]] = defaultdict(set)
     ticked: dict[str, set[int]] = defaultdict(set)
+    extended: set[tuple[int, int]] = set()
     for kind, organization_id, collection_id in parts[0].union(*parts[1:], all=True):
         if kind == SUBMITTED:
             submitted[collection_id].add(organization_id)
+        elif kind == EXTENDED:
+            extended.add((organization_id, collection_id))
         elif collection_id == TICKED:
             ticked[kind].add(organization_id)
         else:
@@ -345,10 +353,11 @@ def _done_ids(
         item.key: ticked[item.key] if item.kind == checklist.MANUAL else events[item.event]
         for item in applicable_items(settings)
     }
-    return done | {f"form-{c.pk}": submitted[c.pk] for c in collections}
+    return done | {f"form-{c.pk}": submitted[c.pk] for c in collections}, extended
 
 
 SUBMITTED = "submitted"  # `_done_ids`' kind of a report's row (its collection beside it)
+EXTENDED = "extended"  # `_done_ids`' kind of an extension's row (its collection beside it)
 TICKED = -1  # `_done_ids`' mark of a tick's row
 
 
@@ -393,13 +402,14 @@ def column_sets(
 ) -> ColumnSets:
     """The columns of every organization of `organizations` as `readiness` decides them (done;
     behind: an item not done past its stage's last day in the organization's region, a form not
-    submitted whose window has closed for the organization): the scope's ids, `_done_ids` and
-    the extensions — eight queries whatever the size of the scope."""
+    submitted whose window has closed for the organization): the scope's ids, then `_done_ids`
+    (the extensions with them) — two queries whatever the size of the scope (three without
+    `deadlines`)."""
     today = today or timezone.localdate()
     deadlines = stage_deadlines(study) if deadlines is None else deadlines
     fields = {row[0]: row for row in organizations.values_list(*ROW_FIELDS)}
     region_at = ROW_FIELDS.index("region_id")
-    done = _done_ids(study, settings, collections, list(fields))
+    done, extended = _done_ids(study, settings, collections, list(fields))
     in_region: dict[int, set[int]] = defaultdict(set)
     for pk, row in fields.items():
         in_region[row[region_at]].add(pk)
@@ -415,7 +425,6 @@ def column_sets(
         behind[item.key] = late - done[item.key]
     everyone = set(fields)
     closed = _closed(collections)
-    extended = _extended(collections, list(fields))
     for collection in collections:
         key = f"form-{collection.pk}"
         if collection.pk in closed:
@@ -440,20 +449,24 @@ def _extended(collections: list[Collection], organization_ids) -> set[tuple[int,
     """(organization, collection) pairs still open by an extension although the window has
     closed for everyone — such an organization is not behind on that form (`is_open_for`'s
     rule: a manual close ends extensions too). One query, none when nothing has timed out."""
-    now = timezone.now()
-    timed_out = [c.pk for c in collections if not c.closed_manually and c.closes_at <= now]
-    if not timed_out:
-        return set()
     in_scope = (
         InIds("organization_id", organization_ids)
         if isinstance(organization_ids, list)
         else Q(organization_id__in=organization_ids)
     )
-    return set(
-        Extension.objects.filter(in_scope, collection_id__in=timed_out, until__gt=now)
-        .values_list("organization_id", "collection_id")
-        .order_by()
-    )
+    extensions = _extensions(collections, in_scope)
+    if extensions is None:
+        return set()
+    return set(extensions.values_list("organization_id", "collection_id").order_by())
+
+
+def _extensions(collections: list[Collection], in_scope) -> QuerySet[Extension] | None:
+    """The extensions `_extended` reads (None when no window has timed out)."""
+    now = timezone.now()
+    timed_out = [c.pk for c in collections if not c.closed_manually and c.closes_at <= now]
+    if not timed_out:
+        return None
+    return Extension.objects.filter(in_scope, collection_id__in=timed_out, until__gt=now)
 
 
 def study_collections(study: Study) -> list[Collection]:

@@ -175,13 +175,23 @@ def _many_organizations(region_org, count):
     return organizations
 
 
+@pytest.mark.parametrize("closed", [False, True])
 @pytest.mark.parametrize("filters", [{}, {"behind": "1"}, {"item": "prep_documents"}])
 @pytest.mark.parametrize("count", [10, 1000])
 def test_grid_query_count_is_constant(
-    count, filters, regional, org, django_assert_num_queries, as_user
+    count, filters, closed, regional, org, django_assert_num_queries, as_user
 ):
     organizations = _many_organizations(org, count)
-    study = participating_study(org, *organizations)
+    now = timezone.now()
+    # closed: the form's window timed out yesterday and one school has an extension
+    window = {"opens_at": now - timedelta(days=10), "closes_at": now - timedelta(days=1)}
+    study = participating_study(org, *organizations, **(window if closed else {}))
+    if closed:
+        Extension.objects.create(
+            collection=Collection.objects.get(study=study),
+            organization=org,
+            until=now + timedelta(days=1),
+        )
     user = school_user(org)
     give_class(user, study, pupils=2)
     give_room(user, study)
@@ -197,7 +207,9 @@ def test_grid_query_count_is_constant(
     url = reverse("studies:grid", args=[study.pk])
     # 1 session, 2 user, 3 the study in scope, 4 checklist settings, 5 collections,
     # 6 calendar, 7 the organizations in scope (ids and what a row shows of them), 8 the ids
-    # that have done each column, for the whole scope (one UNION ALL: filters, counts), then
+    # that have done each column, for the whole scope (one UNION ALL: filters, counts; once a
+    # window has timed out, the extensions keeping it open too — they were a query of their
+    # own, 18 then), then
     # the dates of the page's organizations only: 9 downloads, 10 codes, 11 rooms, 12 opened
     # reports, 13 ticks, 14 reports of the study's and the watched forms; 15 the study's
     # questionnaires (the columns of STUDIES_READINESS_COLUMNS; none here, so no counts),
