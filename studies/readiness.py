@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db import connections
 from django.db.models import (
     CharField,
     Count,
@@ -280,28 +281,26 @@ def _done_ids(
     codes = ParticipantCode.objects.filter(study=study, organization=OuterRef("pk"))
     # Rooms that have participants: all of them with their list issued / protocol filled.
     rooms = (
-        Room.objects.filter(study=study)
-        .filter(in_scope)
-        .filter(Exists(ParticipantCode.objects.filter(room=OuterRef("pk"))))
+        Room.objects.filter(
+            in_scope, Exists(ParticipantCode.objects.filter(room=OuterRef("pk"))), study=study
+        )
         .values("organization_id")
         .annotate(rooms=Count("pk"))
     )
     scanned = RoomProtocol.objects.filter(room=OuterRef("pk")).exclude(scan="")
     parts = [
         part(
-            AttachmentDownload.objects.filter(attachment__publication__study=study).filter(
-                in_scope
-            ),
+            AttachmentDownload.objects.filter(in_scope, attachment__publication__study=study),
             checklist.MATERIALS_DOWNLOADED,
         ),
         part(
-            StatisticalReportOpened.objects.filter(study=study).filter(in_scope),
+            StatisticalReportOpened.objects.filter(in_scope, study=study),
             checklist.REPORT_OPENED,
         ),
         part(
             Report.objects.filter(
-                collection_id__in=list(submitted), submitted_at__isnull=False
-            ).filter(in_scope),
+                in_scope, collection_id__in=list(submitted), submitted_at__isnull=False
+            ),
             SUBMITTED,
             collection="collection_id",
         ),
@@ -326,7 +325,7 @@ def _done_ids(
         ),
         # A tick's kind is its item's key (items and events are named apart).
         part(
-            ChecklistTick.objects.filter(study=study).filter(in_scope),
+            ChecklistTick.objects.filter(in_scope, study=study),
             F("item"),
             collection=Value(TICKED, output_field=IntegerField()),
         ),
@@ -338,7 +337,13 @@ def _done_ids(
     events: dict[str, set[int]] = defaultdict(set)
     ticked: dict[str, set[int]] = defaultdict(set)
     extended: set[tuple[int, int]] = set()
-    for kind, organization_id, collection_id in parts[0].union(*parts[1:], all=True):
+    # Read through a cursor: the queryset's iteration converted ~2,000 rows' constant columns
+    # one by one (~3 ms of a grid's page at 45,000 organizations).
+    union = parts[0].union(*parts[1:], all=True)
+    with connections[union.db].cursor() as cursor:
+        cursor.execute(*union.query.get_compiler(union.db).as_sql())
+        rows = cursor.fetchall()
+    for kind, organization_id, collection_id in rows:
         if kind == SUBMITTED:
             submitted[collection_id].add(organization_id)
         elif kind == EXTENDED:
