@@ -121,14 +121,12 @@ def deadline_for(deadlines, region_id: int, stage: str) -> date | None:
     return deadlines.get((region_id, stage)) or deadlines.get((None, stage))
 
 
-def _event_dates(study: Study, org_ids) -> dict:
+def _event_dates(study: Study, in_scope: Q | InIds) -> dict:
     """{event: {organization id: date it happened}} — one query per event kind (the watched
     forms' submissions come with the reports, `read_facts`)."""
     events: dict[str, dict[int, datetime]] = {}
     events[checklist.MATERIALS_DOWNLOADED] = dict(
-        AttachmentDownload.objects.filter(
-            attachment__publication__study=study, organization_id__in=org_ids
-        )
+        AttachmentDownload.objects.filter(in_scope, attachment__publication__study=study)
         .values("organization_id")
         .annotate(first=Min("first_downloaded_at"))
         .values_list("organization_id", "first")
@@ -137,9 +135,7 @@ def _event_dates(study: Study, org_ids) -> dict:
     # Distributed: codes issued and none without a room; dated by the last code issued.
     events[checklist.PARTICIPANTS_DISTRIBUTED] = {
         organization_id: last
-        for organization_id, unplaced, last in ParticipantCode.objects.filter(
-            study=study, organization_id__in=org_ids
-        )
+        for organization_id, unplaced, last in ParticipantCode.objects.filter(in_scope, study=study)
         .values("organization_id")
         .annotate(unplaced=Count("pk", filter=Q(room__isnull=True)), last=Max("issued_at"))
         .values_list("organization_id", "unplaced", "last")
@@ -148,7 +144,7 @@ def _event_dates(study: Study, org_ids) -> dict:
     }
     # Lists issued / protocols filled: every room that has participants, dated by the last one.
     rooms = (
-        Room.objects.filter(study=study, organization_id__in=org_ids)
+        Room.objects.filter(in_scope, study=study)
         .filter(Exists(ParticipantCode.objects.filter(room=OuterRef("pk"))))
         .values("organization_id")
         .annotate(
@@ -174,7 +170,7 @@ def _event_dates(study: Study, org_ids) -> dict:
         if protocols == count:
             events[checklist.ROOM_PROTOCOLS_FILLED][organization_id] = last_protocol
     events[checklist.REPORT_OPENED] = dict(
-        StatisticalReportOpened.objects.filter(study=study, organization_id__in=org_ids)
+        StatisticalReportOpened.objects.filter(in_scope, study=study)
         .values_list("organization_id", "opened_at")
         .order_by()
     )
@@ -209,8 +205,9 @@ def read_facts(
 ) -> Facts:
     """Six queries whatever the number of organizations (seven once a window has closed and
     `extended` is not known yet); `org_ids` is a list or a subquery of organization ids."""
-    events = _event_dates(study, org_ids)
-    tick_rows = ChecklistTick.objects.filter(study=study, organization_id__in=org_ids)
+    in_scope = _in_scope(org_ids)
+    events = _event_dates(study, in_scope)
+    tick_rows = ChecklistTick.objects.filter(in_scope, study=study)
     ticks = {
         (organization_id, item): (pk, ticked_at, username, file_name)
         for pk, organization_id, item, ticked_at, username, file_name in tick_rows.values_list(
@@ -221,8 +218,7 @@ def read_facts(
     reports = {
         (organization_id, collection_id): (status, submitted_at)
         for organization_id, collection_id, status, submitted_at in Report.objects.filter(
-            collection_id__in={c.pk for c in collections} | set(watched),
-            organization_id__in=org_ids,
+            in_scope, collection_id__in={c.pk for c in collections} | set(watched)
         )
         .values_list("organization_id", "collection_id", "status", "submitted_at")
         .order_by()
@@ -233,7 +229,7 @@ def read_facts(
         if collection_id in watched and submitted_at is not None:
             events[watched[collection_id]][organization_id] = submitted_at
     if extended is None:
-        extended = _extended(collections, org_ids)
+        extended = _extended(collections, in_scope)
     return Facts(events, ticks, reports, extended)
 
 
@@ -450,15 +446,17 @@ def _closed(collections: list[Collection]) -> set[int]:
     return {c.pk for c in collections if c.closed_manually or c.closes_at <= now}
 
 
-def _extended(collections: list[Collection], organization_ids) -> set[tuple[int, int]]:
+def _in_scope(org_ids) -> Q | InIds:
+    """«organization_id is one of `org_ids`» — a list of ids (one parameter) or a subquery."""
+    if isinstance(org_ids, list):
+        return InIds("organization_id", org_ids)
+    return Q(organization_id__in=org_ids)
+
+
+def _extended(collections: list[Collection], in_scope: Q | InIds) -> set[tuple[int, int]]:
     """(organization, collection) pairs still open by an extension although the window has
     closed for everyone — such an organization is not behind on that form (`is_open_for`'s
     rule: a manual close ends extensions too). One query, none when nothing has timed out."""
-    in_scope = (
-        InIds("organization_id", organization_ids)
-        if isinstance(organization_ids, list)
-        else Q(organization_id__in=organization_ids)
-    )
     extensions = _extensions(collections, in_scope)
     if extensions is None:
         return set()
