@@ -6,6 +6,7 @@ school's own checklist cannot disagree."""
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -200,11 +201,11 @@ def share_label(cell) -> str:
     return f"{cell.done} / {cell.total} ({cell.percent} %)" if cell.total else "—"
 
 
-@dataclass(frozen=True)
-class GridCell:
+class GridCell(NamedTuple):
     """What a cell shows, worked out here so the cell's template only prints values: the mark,
     the day it was done (дд.мм), the label for screen readers. Equal cells render alike, so a
-    page renders each distinct cell once (`page_rows`)."""
+    page renders each distinct cell once (`page_rows`). A named tuple: a page makes ~750 of
+    them and looks each up by value (a frozen dataclass cost ~4 µs a cell in both)."""
 
     label: str
     css: str
