@@ -295,3 +295,27 @@ def test_an_extension_keeps_a_school_off_the_behind_list_of_a_closed_form(
     assert behind_on_the_form() == ({"edu470002"}, 1)
     Collection.objects.filter(pk=collection.pk).update(closed_manually=True)
     assert behind_on_the_form() == ({"edu470001", "edu470002"}, 2)
+
+
+def test_operator_picks_a_region_and_its_municipality(
+    study, operator, as_user, org, org_other_region, django_assert_num_queries
+):
+    """The region and municipality selects list every region and the chosen region's
+    municipalities, the chosen ones marked; an unknown code falls back to the first region."""
+    client = as_user(operator)
+    url = reverse("studies:grid", args=[study.pk])
+    municipality = org_other_region.municipality
+    # 1 session, 2 user, 3 study, 4 every region (the chosen one picked from them), 5 settings,
+    # 6 collections, 7 calendar, 8 the organizations in scope, 9 the «done» ids, 10–15 the
+    # page's dates, 16 questionnaires, 17 the bell, 18 the region's municipalities
+    with django_assert_num_queries(18):
+        response = client.get(url, {"region": "78", "municipality": municipality.pk})
+    page = response.content.decode()
+    assert '<option value="78" selected>' in page
+    assert '<option value="47">' in page
+    assert f'<option value="{municipality.pk}" selected>{municipality.name}</option>' in page
+    assert f'<option value="{org.municipality_id}"' not in page  # region 47's are not offered
+    assert [o.login for o, _ in response.context["rows"]] == ["edu780001"]
+    response = client.get(url, {"region": "00"})
+    assert response.context["region"].code == "47"
+    assert '<option value="47" selected>' in response.content.decode()

@@ -14,6 +14,7 @@ from core.files import download
 
 from ..extensions import SummaryScope, readiness_columns
 from ..grid import build_grid, grid_workbook, page_rows
+from ..presenters import select_options
 from ..selectors import study_for_user_or_404
 from ..services import reminders
 
@@ -25,11 +26,18 @@ def _study(request, study_pk):
 
 def _region(request) -> Region | None:
     """Operators look at one region at a time; coordinators at their own scope."""
+    return _regions(request)[0]
+
+
+def _regions(request) -> tuple[Region | None, list[Region]]:
+    """(the region looked at, every region the operator may pick) from one query; (None, [])
+    for coordinators."""
     if not permissions.may_see_all_regions(request.user):
-        return None
-    regions = regions_visible_to(request.user)
+        return None, []
+    regions = list(regions_visible_to(request.user).order_by("code"))
     code = request.GET.get("region") or request.POST.get("region")
-    return regions.filter(code=code).first() or regions.order_by("code").first()
+    chosen = next((region for region in regions if region.code == code), None)
+    return chosen or (regions[0] if regions else None), regions
 
 
 def _int(value):
@@ -60,7 +68,7 @@ def _summary_scope(readiness_grid) -> SummaryScope:
 @require_GET
 def grid(request, study_pk):
     study = _study(request, study_pk)
-    region = _region(request)
+    region, regions = _regions(request)
     readiness_grid = _grid(request, study, region, page=request.GET.get("page") or 1)
     # Other apps' columns (questionnaires): cells for the organizations of this page, the
     # summary row for all those shown.
@@ -82,8 +90,13 @@ def grid(request, study_pk):
             "rows": page_rows(readiness_grid.rows, readiness_grid.columns, share_groups),
             "share_groups": share_groups,
             "region": region,
-            "regions": regions_visible_to(request.user) if region is not None else None,
-            "municipalities": municipalities.order_by("name"),
+            "region_options": select_options(
+                ((r.code, str(r)) for r in regions), region.code if region else None
+            ),
+            "municipality_options": select_options(
+                municipalities.order_by("name").values_list("pk", "name"),
+                _int(request.GET.get("municipality")),
+            ),
             "selected_municipality": _int(request.GET.get("municipality")),
             "selected_item": request.GET.get("item", ""),
             "behind": request.GET.get("behind") == "1",
