@@ -10,8 +10,9 @@ this way.
 
 The readiness grid also asks for a summary (its row «Выполнено / просрочено»): `summary_of`
 (`SummaryScope`) names the organizations the grid counts — every page, after its filters — and
-the provider fills each column's `summary`, still in a fixed number of queries (it may read the
-scope's queryset as a subquery; `shown` can be tens of thousands of ids, too many for `IN`).
+the provider fills each column's `summary`, still in a fixed number of queries (`shown` can be
+tens of thousands of ids: too many for `__in`, so filter by them with `core.sql.InIds`, one
+parameter, or read the scope's queryset as a subquery).
 Callers that need no summary (monitoring's list) pass nothing and get `summary = None`.
 
 A group may offer «Напомнить» to the organizations below a share the coordinator chooses: the

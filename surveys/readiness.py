@@ -4,10 +4,10 @@ questionnaire of the study, each cell «заполнено из выдано» f
 Two queries for any page: the study's questionnaires and the grouped counts.
 
 With `summary_of` (the readiness grid's row «Выполнено / просрочено») the grouped counts are
-read once for the grid's whole scope instead of the page — still two queries — and each column
-counts the organizations shown that have completed every issued code, and those that have not
-once the questionnaire has closed (an organization that issued no codes has completed nothing,
-as the reminders count it)."""
+read once for every organization shown (`summary_of.shown`, one parameter) instead of the
+page — still two queries — and each column counts the organizations shown that have completed
+every issued code, and those that have not once the questionnaire has closed (an organization
+that issued no codes has completed nothing, as the reminders count it)."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -38,10 +38,10 @@ def completion_columns(
     if not questionnaires:
         return None
     page = set(organization_ids)
-    counts = completion_cells(
-        questionnaires, page if summary_of is None else summary_of.organizations.values("pk")
-    )
     shown = set(summary_of.shown) if summary_of is not None else set()
+    # The organizations shown (every page; the page's are among them) as one parameter, not
+    # the scope's subquery.
+    counts = completion_cells(questionnaires, page if summary_of is None else shown)
     now = timezone.now()
     columns = []
     for questionnaire in questionnaires:

@@ -20,6 +20,7 @@ from django.http import Http404
 
 from accounts import permissions, scoping
 from accounts.models import Organization, User
+from core.sql import InIds
 from datacollection.models import Collection
 from studies.selectors import participating_organizations
 
@@ -152,16 +153,18 @@ def completion_cells(
     questionnaires: list[Questionnaire], organization_ids
 ) -> dict[tuple[int, int], tuple[int, int]]:
     """{(questionnaire id, organization id): (completed, issued)} for a page of organizations
-    (ids) or a whole scope (a queryset of ids, read as a subquery): one query grouped in the
-    database, whatever the number of organizations or codes."""
+    or a whole scope (ids, sent as one parameter however many; or a queryset of ids, read as a
+    subquery): one query grouped in the database, whatever the number of organizations or
+    codes."""
     if not questionnaires:
         return {}
-    if not isinstance(organization_ids, QuerySet):
-        organization_ids = list(organization_ids)
+    in_scope = (
+        Q(organization_id__in=organization_ids)
+        if isinstance(organization_ids, QuerySet)
+        else InIds("organization_id", organization_ids)
+    )
     rows = (
-        AccessCode.objects.filter(
-            questionnaire__in=questionnaires, organization_id__in=organization_ids
-        )
+        AccessCode.objects.filter(in_scope, questionnaire__in=questionnaires)
         .values("questionnaire_id", "organization_id")
         .annotate(issued=Count("pk"), completed=Count("pk", filter=Q(submitted_at__isnull=False)))
         .order_by()
