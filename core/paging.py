@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -19,7 +20,14 @@ class ReversiblePaginator(Paginator):
       ordered one (for example the rows of a link table, read from its index);
     - `rows`: `rows(ids)` reads the page's rows by primary key; the ordered queryset then gives
       only the page's ids, so the database sorts narrow rows and computes the wide columns for
-      the page alone (one query more, the same number whatever the size of the list)."""
+      the page alone (one query more, the same number whatever the size of the list);
+    - `nulls_apart`: the name of the ordering's first key when it may be NULL and its NULLs
+      sort last (`nulls_last=True`, either direction). With `rows`, on PostgreSQL, the ids
+      are then read as two parts in one query (`_ids_nulls_apart`): the rows with a value in
+      the ordering, then the NULLs in the rest of it, each cut to the rows the page needs.
+      One ordering over both would join and sort every row (the key and the tie-break on
+      different tables of an outer join); each part alone is an index scan with a LIMIT, and
+      the part the page does not reach is not read at all."""
 
     def __init__(
         self,
@@ -28,11 +36,13 @@ class ReversiblePaginator(Paginator):
         *,
         counted: QuerySet | None = None,
         rows: Callable[[list], Iterable] | None = None,
+        nulls_apart: str = "",
         **options,
     ):
         super().__init__(object_list, per_page, **options)
         self.counted = counted
         self.rows = rows
+        self.nulls_apart = nulls_apart
 
     @cached_property
     def count(self) -> int:
@@ -49,11 +59,49 @@ class ReversiblePaginator(Paginator):
         rows = self.object_list
         if self.rows is not None:
             rows = rows.values_list("pk", flat=True)
-        if isinstance(rows, QuerySet) and rows.ordered and bottom > self.count // 2:
-            found = list(rows.reverse()[self.count - top : self.count - bottom])[::-1]
+        backwards = isinstance(rows, QuerySet) and rows.ordered and bottom > self.count // 2
+        if backwards:
+            rows = rows.reverse()
+            start, stop = self.count - top, self.count - bottom
         else:
-            found = rows[bottom:top]
+            start, stop = bottom, top
+        if (
+            self.rows is not None
+            and self.nulls_apart
+            and connections[rows.db].vendor == "postgresql"
+        ):
+            # Reversed, the NULLs come first.
+            found = _ids_nulls_apart(rows, self.nulls_apart, start, stop, backwards)
+        else:
+            found = list(rows[start:stop])
+        if backwards:
+            found = found[::-1]
         if self.rows is not None:
             by_pk = {row.pk: row for row in self.rows(list(found))}
             found = [by_pk[pk] for pk in found if pk in by_pk]
         return self._get_page(found, number, self)
+
+
+def _ids_nulls_apart(ids: QuerySet, key: str, start: int, stop: int, nulls_first: bool) -> list:
+    """`list(ids[start:stop])` of an ordered queryset of ids whose ordering starts with the
+    nullable `key`, in one query of two parts: the first part (the NULLs when `nulls_first`)
+    cut to `stop` rows, then the other cut to what is left of `stop` — a LIMIT 0 part is not
+    read. ARRAY(subquery) keeps each part's order."""
+    # Among the NULLs the key orders nothing: without it the next key's index can give the
+    # order (the planner does not see the outer join's NULL as a constant).
+    nulls = ids.filter(**{f"{key}__isnull": True}).order_by(*ids.query.order_by[1:])
+    values = ids.filter(**{f"{key}__isnull": False})
+    first, second = (nulls, values) if nulls_first else (values, nulls)
+    first_sql, first_params = first[:stop].query.get_compiler(ids.db).as_sql()
+    second_sql, second_params = second.query.get_compiler(ids.db).as_sql()
+    # Both parts are Django's compiled SQL, their values passed as parameters.
+    sql = (
+        f"WITH first_part AS MATERIALIZED (SELECT ARRAY({first_sql}) AS ids) "  # noqa: S608
+        f"SELECT first_part.ids, ARRAY({second_sql} LIMIT "
+        "(SELECT GREATEST(%s - CARDINALITY(first_part.ids), 0) FROM first_part)) "
+        "FROM first_part"
+    )
+    with connections[ids.db].cursor() as cursor:
+        cursor.execute(sql, [*first_params, *second_params, stop])
+        head, tail = cursor.fetchone()
+    return [*head, *tail][start:stop]

@@ -50,6 +50,10 @@ SORTS = {
     "saved": ("report_last_saved_at",),
 }
 DEFAULT_SORT = "login"
+# Sorts by a report's date: NULL for those without one (and without a report), read in two
+# parts (`ReversiblePaginator(nulls_apart=…)`): the dated ones from the report's index on
+# (collection, date), the undated ones from the organizations' index on login.
+NULLABLE_SORTS = {"started", "submitted", "saved"}
 
 # The name of the participant's report in the collection, joined (a FilteredRelation).
 REPORT = "collection_report"
@@ -182,7 +186,8 @@ def participant_page(
         return rows
 
     descending = sort.startswith("-")
-    fields = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
+    key = sort.lstrip("-") if sort.lstrip("-") in SORTS else DEFAULT_SORT
+    fields = SORTS[key]
     ordering = [
         F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
         for name in fields
@@ -196,6 +201,7 @@ def participant_page(
             .filter(pk__in=ids)
             .prefetch_related("region", "municipality")
         ),
+        nulls_apart=fields[0] if key in NULLABLE_SORTS else "",
     )
     page = paginator.get_page(page)
     _attach_receipts(page.object_list, collection)
