@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -92,8 +93,11 @@ def _ids_nulls_apart(ids: QuerySet, key: str, start: int, stop: int, nulls_first
     nulls = ids.filter(**{f"{key}__isnull": True}).order_by(*ids.query.order_by[1:])
     values = ids.filter(**{f"{key}__isnull": False})
     first, second = (nulls, values) if nulls_first else (values, nulls)
-    first_sql, first_params = first[:stop].query.get_compiler(ids.db).as_sql()
-    second_sql, second_params = second.query.get_compiler(ids.db).as_sql()
+    try:
+        first_sql, first_params = first[:stop].query.get_compiler(ids.db).as_sql()
+        second_sql, second_params = second.query.get_compiler(ids.db).as_sql()
+    except EmptyResultSet:  # nothing to read: an empty list, or a part Django knows is empty
+        return list(ids[start:stop])
     # Both parts are Django's compiled SQL, their values passed as parameters.
     sql = (
         f"WITH first_part AS MATERIALIZED (SELECT ARRAY({first_sql}) AS ids) "  # noqa: S608

@@ -1,11 +1,14 @@
 """Pages past the middle are read from the other end, and are the same pages Django's own
 paginator gives, for every sort of «Список участников» (nulls included) and every page."""
 
+import sys
+
 import pytest
 from django.core.paginator import Paginator
 from django.db.models import F
 
 from core.paging import ReversiblePaginator
+from datacollection.status import filter_condition
 from monitoring import selectors
 from tests.factories import fill, make_collection, many_organizations
 
@@ -67,3 +70,69 @@ def test_ids_first_and_a_cheaper_count_give_the_same_pages(
         and rows.filter(**{f"{field}__isnull": False}).count() % 5
     ):
         assert {True, False} in undated  # a page where the dated and the undated meet
+
+
+def test_a_filter_that_leaves_one_part_empty_reads_the_other(
+    operator, municipality, django_assert_num_queries
+):
+    """«Сдано с опозданием» (a condition on the date that excludes every NULL): Django finds
+    the undated part empty before any SQL, and the pages are still Django's, in the same
+    queries."""
+    organizations = many_organizations(municipality, 23)
+    collection = make_collection(organizations=organizations)
+    fill(collection, organizations)
+    field = selectors.SORTS["submitted"][0]
+    rows = (
+        selectors.participants(operator, collection)
+        .filter(filter_condition("late", selectors.REPORT, collection.closes_at))
+        .order_by(F(field).desc(nulls_last=True), "login")
+    )
+    plain = Paginator(rows, 2)
+    by_ids = ReversiblePaginator(
+        rows,
+        2,
+        rows=lambda ids: selectors.participants(operator, collection).filter(pk__in=ids),
+        nulls_apart=field,
+    )
+    assert by_ids.num_pages == 2  # the second read from the end
+    for number in plain.page_range:
+        expected = [o.login for o in plain.page(number)]
+        with django_assert_num_queries(2):  # the page's ids, then its rows
+            page = by_ids.page(number)
+        assert [o.login for o in page] == expected
+
+
+@pytest.mark.parametrize("status", ["", *selectors.COUNTED_FILTERS])
+def test_the_list_by_date_under_every_filter_is_djangos(
+    status, operator, municipality, monkeypatch
+):
+    """«Список участников» by «Дата передачи» with each status filter, every page: the same
+    rows in the same order as Django's paginator over the filtered list (a filter may leave
+    the dated or the undated part empty — «с опозданием» has no undated rows at all)."""
+    # The module (its name in the package is the function `participants`).
+    monkeypatch.setattr(sys.modules["monitoring.selectors.participants"], "PAGE_SIZE", 2)
+    organizations = many_organizations(municipality, 23)
+    collection = make_collection(organizations=organizations)
+    fill(collection, organizations)
+    field = selectors.SORTS["submitted"][0]
+    rows = selectors.participants(operator, collection)
+    if status:
+        rows = rows.filter(filter_condition(status, selectors.REPORT, collection.closes_at))
+    plain = Paginator(rows.order_by(F(field).desc(nulls_last=True), "login"), 2)
+    for number in plain.page_range:
+        page = selectors.participant_page(
+            operator, collection, status=status, sort="-submitted", page=number
+        )
+        assert [o.login for o in page] == [o.login for o in plain.page(number)]
+
+
+def test_an_empty_list_by_date_has_one_empty_page(operator, municipality):
+    """Nobody late yet: the list sorted by «Дата передачи» is one page without rows (the
+    slice to 0 rows never reaches the database)."""
+    organizations = many_organizations(municipality, 3)
+    collection = make_collection(organizations=organizations)
+    for number in (1, 99999):
+        page = selectors.participant_page(
+            operator, collection, status="late", sort="-submitted", page=number
+        )
+        assert (page.number, list(page), page.paginator.count) == (1, [], 0)

@@ -51,8 +51,8 @@ SORTS = {
 }
 DEFAULT_SORT = "login"
 # Sorts by a report's date: NULL for those without one (and without a report), read in two
-# parts (`ReversiblePaginator(nulls_apart=…)`): the dated ones from the report's index on
-# (collection, date), the undated ones from the organizations' index on login.
+# parts (`ReversiblePaginator(nulls_apart=…)`): the dated ones, and the undated ones in login
+# order from the organizations' index on login (on region and login for a region).
 NULLABLE_SORTS = {"started", "submitted", "saved"}
 
 # The name of the participant's report in the collection, joined (a FilteredRelation).
