@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from core.text import msk
 
@@ -82,6 +83,16 @@ class Organization(models.Model):
             # A region's organizations in login order from either end (a regional coordinator's
             # «Список участников» by a date reads its undated rows so: monitoring.selectors).
             models.Index(fields=["region", "login"]),
+        ]
+        constraints = [
+            # The search compares logins as stored (accounts.scoping.search_organizations):
+            # whatever writes an organization (a form, an import, seed_scale's COPY), its login
+            # is lower case, as the validator's edu470001 is.
+            models.CheckConstraint(
+                condition=Q(login=Lower("login")),
+                name="organization_login_lower_case",
+                violation_error_message="Логин ОО пишется строчными буквами: edu470001.",
+            ),
         ]
 
     def __str__(self):

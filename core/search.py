@@ -27,13 +27,20 @@ def filter_by_words(queryset: QuerySet, q: str, *, field: str = "search_text") -
     return queryset
 
 
-def filter_any_field(queryset: QuerySet, q: str, *fields: str) -> QuerySet:
-    """Rows where any of `fields` contains the whole query, in any letter case."""
+def filter_any_field(
+    queryset: QuerySet, q: str, *fields: str, folded: tuple[str, ...] = ()
+) -> QuerySet:
+    """Rows where any of `fields` or `folded` contains the whole query, in any letter case.
+    `folded` are fields stored in lower case by their own rule (a validator): compared as they
+    are, without folding every row's value — and first, so that a row they match is not
+    folded at all (folding 45,000 values costs the database more than reading them)."""
     q = fold((q or "").strip())
     if not q:
         return queryset
     aliases = {f"{field}_folded": Lower(field) for field in fields}
     condition = Q()
+    for field in folded:
+        condition |= Q(**{f"{field}__contains": q})
     for alias in aliases:
         condition |= Q(**{f"{alias}__contains": q})
     return queryset.alias(**aliases).filter(condition)

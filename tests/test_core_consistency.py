@@ -3,6 +3,7 @@ partial with {% querystring %}), dates (core.text), case-insensitive search (cor
 
 from datetime import date
 
+import pytest
 from django.core.paginator import Paginator
 from django.template import Context, RequestContext, Template
 from django.test import RequestFactory
@@ -113,3 +114,41 @@ def test_no_hand_written_moscow_dates_outside_core():
         if pattern.search(line)
     ]
     assert not offenders, offenders
+
+
+def test_an_organization_login_is_stored_lower_case_and_searched_as_stored(db, municipality):
+    """The search compares logins as stored (folding 45,000 of them is what a search matching
+    all of them cost), which is right only because no login can be stored otherwise."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    school = OrganizationFactory(municipality=municipality, login="edu479998")
+    query = str(search_organizations(Organization.objects.all(), "EDU4799").query)
+    assert 'LOWER("accounts_organization"."login")' not in query
+    assert 'LOWER("accounts_organization"."name")' in query
+    assert list(search_organizations(Organization.objects.all(), "Edu4799")) == [school]
+
+    upper = Organization(
+        login="EDU479997", name="Школа", region=school.region, municipality=municipality
+    )
+    with pytest.raises(ValidationError) as refused:
+        upper.validate_constraints()
+    assert "строчными" in str(refused.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        upper.save()
+    assert not Organization.objects.filter(login__iexact="edu479997").exists()
+
+
+def test_the_search_indexes_are_on_the_login_and_the_folded_name(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+            "'accounts_organization' AND indexdef LIKE '%%gin_trgm_ops%%' ORDER BY indexname"
+        )
+        found = dict(cursor.fetchall())
+    assert "USING gin (login gin_trgm_ops)" in found["accounts_organization_login_trgm"]
+    assert "lower((name)::text)" in found["accounts_organization_name_trgm"]
