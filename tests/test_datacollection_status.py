@@ -5,12 +5,12 @@ report can be in is built, both readings are compared, and the expected answer i
 from datetime import timedelta
 
 import pytest
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Organization
 from datacollection import status as rule
-from datacollection.models import Report
+from datacollection.models import Collection, Report
 from monitoring import selectors as monitoring_selectors
 from tests.factories import OrganizationFactory, make_collection
 
@@ -167,6 +167,15 @@ def test_every_filter_selects_exactly_the_states_whose_rule_holds(operator):
         assert set(participants.filter(on_columns).values_list("pk", flat=True)) == in_python
         counted = participations.filter(on_columns).values_list("organization_id", flat=True)
         assert set(counted) == in_python, key
+        # And as EXISTS over the reports alone (what the list counts a status with).
+        exists = rule.filter_exists(
+            key,
+            collection.closes_at,
+            collection=OuterRef("collection_id"),
+            organization=OuterRef("organization_id"),
+        )
+        rows = Collection.organizations.through.objects.filter(collection=collection)
+        assert set(rows.filter(exists).values_list("organization_id", flat=True)) == in_python
 
 
 def test_labels_and_flags_of_a_returned_report_read_as_monitoring_shows_them():

@@ -167,13 +167,23 @@ def participant_page(
     """One page of the list (6 queries: the count, the page's ids, its rows, its regions, its
     municipalities, its receipts). The count reads the collection's list of participants
     (`participations`: the link table's index, no organization joined unless a filter needs
-    it); the sort reads only ids, so the database orders narrow rows and computes the
-    statuses and dates for the page's 50 rows alone; a page past the middle is read from the
-    end (`ReversiblePaginator`). Regions and municipalities are read for the page's rows only
+    it; a status as EXISTS of the report: `datacollection.status.filter_exists`); the sort
+    reads only ids, so the database orders narrow rows and computes the statuses and dates
+    for the page's 50 rows alone; a page past the middle is read from the end
+    (`ReversiblePaginator`). Regions and municipalities are read for the page's rows only
     (`prefetch_related`)."""
 
     def narrowed(rows: QuerySet, via: str = "") -> QuerySet:
-        if status in FILTERS:
+        if status in FILTERS and via:  # the list of participants: its report, by EXISTS
+            rows = rows.filter(
+                participant_status.filter_exists(
+                    status,
+                    collection.closes_at,
+                    collection=OuterRef("collection_id"),
+                    organization=OuterRef("organization_id"),
+                )
+            )
+        elif status in FILTERS:
             rows = rows.filter(
                 participant_status.filter_condition(status, REPORT, collection.closes_at)
             )
