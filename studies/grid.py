@@ -117,13 +117,8 @@ def build_grid(
     if page is not None:
         shown_page = Paginator(shown, PAGE_SIZE).get_page(page)
         ids = list(shown_page.object_list)
-    # The page's ids as a list (cheap to compile and plan); a whole scope as its subquery.
     facts = read_facts(
-        study,
-        settings,
-        collections,
-        ids if page is not None else organizations.values("pk"),
-        extended=sets.extended,
+        study, settings, collections, ids, extended=sets.extended, db=organizations.db
     )
     rows = rows_of(
         sets.organizations(ids),

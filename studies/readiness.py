@@ -16,11 +16,12 @@ file.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
-from django.db import connections
 from django.db.models import (
     CharField,
     Count,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -34,7 +35,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Organization
-from core.sql import InIds
+from core.sql import InIds, Slot, SlotValue, Statement
 from datacollection.models import Collection, Extension, Report, Study
 from publications.models import AttachmentDownload
 
@@ -121,30 +122,39 @@ def deadline_for(deadlines, region_id: int, stage: str) -> date | None:
     return deadlines.get((region_id, stage)) or deadlines.get((None, stage))
 
 
-def _event_dates(study: Study, in_scope: Q | InIds) -> dict:
+def _event_dates(statements: dict[str, Statement], ids: list[int]) -> dict:
     """{event: {organization id: date it happened}} — one query per event kind (the watched
     forms' submissions come with the reports, `read_facts`)."""
     events: dict[str, dict[int, datetime]] = {}
-    events[checklist.MATERIALS_DOWNLOADED] = dict(
-        AttachmentDownload.objects.filter(in_scope, attachment__publication__study=study)
-        .values("organization_id")
-        .annotate(first=Min("first_downloaded_at"))
-        .values_list("organization_id", "first")
-        .order_by()
-    )
+    events[checklist.MATERIALS_DOWNLOADED] = dict(statements["downloads"].rows(ids=ids))
     # Distributed: codes issued and none without a room; dated by the last code issued.
     events[checklist.PARTICIPANTS_DISTRIBUTED] = {
         organization_id: last
-        for organization_id, unplaced, last in ParticipantCode.objects.filter(in_scope, study=study)
-        .values("organization_id")
-        .annotate(unplaced=Count("pk", filter=Q(room__isnull=True)), last=Max("issued_at"))
-        .values_list("organization_id", "unplaced", "last")
-        .order_by()
+        for organization_id, unplaced, last in statements["codes"].rows(ids=ids)
         if unplaced == 0
     }
     # Lists issued / protocols filled: every room that has participants, dated by the last one.
+    events[checklist.ROOM_LISTS_ISSUED] = {}
+    events[checklist.ROOM_PROTOCOLS_FILLED] = {}
+    for organization_id, count, issued, last_issued, protocols, last_protocol in statements[
+        "rooms"
+    ].rows(ids=ids):
+        if issued == count:
+            events[checklist.ROOM_LISTS_ISSUED][organization_id] = last_issued
+        if protocols == count:
+            events[checklist.ROOM_PROTOCOLS_FILLED][organization_id] = last_protocol
+    events[checklist.REPORT_OPENED] = dict(statements["opened"].rows(ids=ids))
+    return events
+
+
+@lru_cache(maxsize=64)
+def _facts_statements(db: str, study_pk: int, form_pks: tuple[int, ...]) -> dict[str, Statement]:
+    """`read_facts`' queries with the organizations' ids left open, compiled once per process
+    for each study and set of forms (building and compiling them was ~3 ms of every grid
+    page)."""
+    in_scope = InIds("organization_id", Slot.ids("ids"))
     rooms = (
-        Room.objects.filter(in_scope, study=study)
+        Room.objects.filter(in_scope, study_id=study_pk)
         .filter(Exists(ParticipantCode.objects.filter(room=OuterRef("pk"))))
         .values("organization_id")
         .annotate(
@@ -160,21 +170,30 @@ def _event_dates(study: Study, in_scope: Q | InIds) -> dict:
         .values_list(
             "organization_id", "rooms", "issued", "last_issued", "protocols", "last_protocol"
         )
-        .order_by()
     )
-    events[checklist.ROOM_LISTS_ISSUED] = {}
-    events[checklist.ROOM_PROTOCOLS_FILLED] = {}
-    for organization_id, count, issued, last_issued, protocols, last_protocol in rooms:
-        if issued == count:
-            events[checklist.ROOM_LISTS_ISSUED][organization_id] = last_issued
-        if protocols == count:
-            events[checklist.ROOM_PROTOCOLS_FILLED][organization_id] = last_protocol
-    events[checklist.REPORT_OPENED] = dict(
-        StatisticalReportOpened.objects.filter(in_scope, study=study)
-        .values_list("organization_id", "opened_at")
-        .order_by()
-    )
-    return events
+    queries = {
+        "downloads": AttachmentDownload.objects.filter(
+            in_scope, attachment__publication__study_id=study_pk
+        )
+        .values("organization_id")
+        .annotate(first=Min("first_downloaded_at"))
+        .values_list("organization_id", "first"),
+        "codes": ParticipantCode.objects.filter(in_scope, study_id=study_pk)
+        .values("organization_id")
+        .annotate(unplaced=Count("pk", filter=Q(room__isnull=True)), last=Max("issued_at"))
+        .values_list("organization_id", "unplaced", "last"),
+        "rooms": rooms,
+        "opened": StatisticalReportOpened.objects.filter(in_scope, study_id=study_pk).values_list(
+            "organization_id", "opened_at"
+        ),
+        "ticks": ChecklistTick.objects.filter(in_scope, study_id=study_pk).values_list(
+            "pk", "organization_id", "item", "ticked_at", "ticked_by__username", "file_name"
+        ),
+        "reports": Report.objects.filter(in_scope, collection_id__in=form_pks).values_list(
+            "organization_id", "collection_id", "status", "submitted_at"
+        ),
+    }
+    return {name: Statement(query.order_by().using(db)) for name, query in queries.items()}
 
 
 @dataclass
@@ -199,29 +218,29 @@ def read_facts(
     study: Study,
     settings: ChecklistSettings,
     collections: list[Collection],
-    org_ids,
+    org_ids: list[int],
     *,
     extended: set[tuple[int, int]] | None = None,
+    db: str = "default",
 ) -> Facts:
     """Six queries whatever the number of organizations (seven once a window has closed and
-    `extended` is not known yet); `org_ids` is a list or a subquery of organization ids."""
-    in_scope = _in_scope(org_ids)
-    events = _event_dates(study, in_scope)
-    tick_rows = ChecklistTick.objects.filter(in_scope, study=study)
+    `extended` is not known yet); `org_ids` is a list of ids (one parameter however many)."""
+    watched = _watched(settings)
+    statements = _facts_statements(
+        db, study.pk, tuple(sorted({c.pk for c in collections} | set(watched)))
+    )
+    events = _event_dates(statements, org_ids)
     ticks = {
         (organization_id, item): (pk, ticked_at, username, file_name)
-        for pk, organization_id, item, ticked_at, username, file_name in tick_rows.values_list(
-            "pk", "organization_id", "item", "ticked_at", "ticked_by__username", "file_name"
-        ).order_by()
+        for pk, organization_id, item, ticked_at, username, file_name in statements["ticks"].rows(
+            ids=org_ids
+        )
     }
-    watched = _watched(settings)
     reports = {
         (organization_id, collection_id): (status, submitted_at)
-        for organization_id, collection_id, status, submitted_at in Report.objects.filter(
-            in_scope, collection_id__in={c.pk for c in collections} | set(watched)
+        for organization_id, collection_id, status, submitted_at in statements["reports"].rows(
+            ids=org_ids
         )
-        .values_list("organization_id", "collection_id", "status", "submitted_at")
-        .order_by()
     }
     for event in watched.values():
         events[event] = {}
@@ -229,7 +248,7 @@ def read_facts(
         if collection_id in watched and submitted_at is not None:
             events[watched[collection_id]][organization_id] = submitted_at
     if extended is None:
-        extended = _extended(collections, in_scope)
+        extended = _extended(collections, InIds("organization_id", org_ids))
     return Facts(events, ticks, reports, extended)
 
 
@@ -255,14 +274,51 @@ def _done_ids(
     settings: ChecklistSettings,
     collections: list[Collection],
     org_ids: list[int],
+    db: str = "default",
 ) -> tuple[dict[str, set[int]], set[tuple[int, int]]]:
     """{column key: ids of the organizations that have done it} — `_event_dates`, the ticks
     and the form reports said as conditions returning ids only, for a whole scope (`org_ids`,
     read beforehand: one array parameter, not the scope's subquery in every part), in one
     query: a UNION ALL of (kind, organization id, collection id) rows, one part per kind of
     event (tests/test_studies_checklist.py checks the two agree on every item) — and the
-    scope's `_extended` pairs, read by the same query."""
-    in_scope = InIds("organization_id", org_ids)
+    scope's `_extended` pairs, read by the same query. The query is compiled once per process
+    for each study and set of forms (`_done_statement`)."""
+    now = timezone.now()
+    watched = _watched(settings)
+    submitted: dict[int, set[int]] = {pk: set() for pk in watched}
+    submitted |= {collection.pk: set() for collection in collections}
+    statement = _done_statement(db, study.pk, tuple(submitted), tuple(_timed_out(collections, now)))
+    events: dict[str, set[int]] = defaultdict(set)
+    ticked: dict[str, set[int]] = defaultdict(set)
+    extended: set[tuple[int, int]] = set()
+    for kind, organization_id, collection_id in statement.rows(ids=org_ids, now=now):
+        if kind == SUBMITTED:
+            submitted[collection_id].add(organization_id)
+        elif kind == EXTENDED:
+            extended.add((organization_id, collection_id))
+        elif collection_id == TICKED:
+            ticked[kind].add(organization_id)
+        else:
+            events[kind].add(organization_id)
+    for pk, event in watched.items():
+        events[event] = submitted[pk]
+    done = {
+        item.key: ticked[item.key] if item.kind == checklist.MANUAL else events[item.event]
+        for item in applicable_items(settings)
+    }
+    return done | {f"form-{c.pk}": submitted[c.pk] for c in collections}, extended
+
+
+@lru_cache(maxsize=64)
+def _done_statement(
+    db: str, study_pk: int, form_pks: tuple[int, ...], timed_out: tuple[int, ...]
+) -> Statement:
+    """`_done_ids`' UNION ALL, the scope's ids and the moment left open: building and
+    compiling its parts was ~5 ms of every grid page at 45,000 organizations. Everything else
+    its SQL depends on is the key (the study, the forms whose submissions count, those whose
+    window has timed out); the rows are read through a cursor (the queryset's iteration
+    converted ~2,000 rows' constant columns one by one, ~3 ms)."""
+    in_scope = InIds("organization_id", Slot.ids("ids"))
 
     def part(queryset, kind, organization="organization_id", collection=None):
         return queryset.order_by().values_list(
@@ -271,14 +327,11 @@ def _done_ids(
             collection or Value(0, output_field=IntegerField()),
         )
 
-    watched = _watched(settings)
-    submitted: dict[int, set[int]] = {pk: set() for pk in watched}
-    submitted |= {collection.pk: set() for collection in collections}
-    codes = ParticipantCode.objects.filter(study=study, organization=OuterRef("pk"))
+    codes = ParticipantCode.objects.filter(study_id=study_pk, organization=OuterRef("pk"))
     # Rooms that have participants: all of them with their list issued / protocol filled.
     rooms = (
         Room.objects.filter(
-            in_scope, Exists(ParticipantCode.objects.filter(room=OuterRef("pk"))), study=study
+            in_scope, Exists(ParticipantCode.objects.filter(room=OuterRef("pk"))), study_id=study_pk
         )
         .values("organization_id")
         .annotate(rooms=Count("pk"))
@@ -286,24 +339,22 @@ def _done_ids(
     scanned = RoomProtocol.objects.filter(room=OuterRef("pk")).exclude(scan="")
     parts = [
         part(
-            AttachmentDownload.objects.filter(in_scope, attachment__publication__study=study),
+            AttachmentDownload.objects.filter(in_scope, attachment__publication__study_id=study_pk),
             checklist.MATERIALS_DOWNLOADED,
         ),
         part(
-            StatisticalReportOpened.objects.filter(in_scope, study=study),
+            StatisticalReportOpened.objects.filter(in_scope, study_id=study_pk),
             checklist.REPORT_OPENED,
         ),
         part(
-            Report.objects.filter(
-                in_scope, collection_id__in=list(submitted), submitted_at__isnull=False
-            ),
+            Report.objects.filter(in_scope, collection_id__in=form_pks, submitted_at__isnull=False),
             SUBMITTED,
             collection="collection_id",
         ),
         # Distributed: codes issued and none without a room.
         # (an anti-join on the codes' index, not a count of every code of the scope)
         part(
-            Organization.objects.filter(InIds("pk", org_ids), Exists(codes)).exclude(
+            Organization.objects.filter(InIds("pk", Slot.ids("ids")), Exists(codes)).exclude(
                 Exists(codes.filter(room__isnull=True))
             ),
             checklist.PARTICIPANTS_DISTRIBUTED,
@@ -321,40 +372,18 @@ def _done_ids(
         ),
         # A tick's kind is its item's key (items and events are named apart).
         part(
-            ChecklistTick.objects.filter(in_scope, study=study),
+            ChecklistTick.objects.filter(in_scope, study_id=study_pk),
             F("item"),
             collection=Value(TICKED, output_field=IntegerField()),
         ),
     ]
     # The extensions keeping a timed-out form open (`_extended`), in the same query.
-    extensions = _extensions(collections, in_scope)
-    if extensions is not None:
+    if timed_out:
+        extensions = _extensions(
+            timed_out, in_scope, SlotValue(Slot.moment("now"), DateTimeField())
+        )
         parts.append(part(extensions, EXTENDED, collection="collection_id"))
-    events: dict[str, set[int]] = defaultdict(set)
-    ticked: dict[str, set[int]] = defaultdict(set)
-    extended: set[tuple[int, int]] = set()
-    # Read through a cursor: the queryset's iteration converted ~2,000 rows' constant columns
-    # one by one (~3 ms of a grid's page at 45,000 organizations).
-    union = parts[0].union(*parts[1:], all=True)
-    with connections[union.db].cursor() as cursor:
-        cursor.execute(*union.query.get_compiler(union.db).as_sql())
-        rows = cursor.fetchall()
-    for kind, organization_id, collection_id in rows:
-        if kind == SUBMITTED:
-            submitted[collection_id].add(organization_id)
-        elif kind == EXTENDED:
-            extended.add((organization_id, collection_id))
-        elif collection_id == TICKED:
-            ticked[kind].add(organization_id)
-        else:
-            events[kind].add(organization_id)
-    for pk, event in watched.items():
-        events[event] = submitted[pk]
-    done = {
-        item.key: ticked[item.key] if item.kind == checklist.MANUAL else events[item.event]
-        for item in applicable_items(settings)
-    }
-    return done | {f"form-{c.pk}": submitted[c.pk] for c in collections}, extended
+    return Statement(parts[0].union(*parts[1:], all=True).using(db))
 
 
 SUBMITTED = "submitted"  # `_done_ids`' kind of a report's row (its collection beside it)
@@ -410,7 +439,7 @@ def column_sets(
     deadlines = stage_deadlines(study) if deadlines is None else deadlines
     fields = {row[0]: row for row in organizations.values_list(*ROW_FIELDS)}
     region_at = ROW_FIELDS.index("region_id")
-    done, extended = _done_ids(study, settings, collections, list(fields))
+    done, extended = _done_ids(study, settings, collections, list(fields), organizations.db)
     in_region: dict[int, set[int]] = defaultdict(set)
     for pk, row in fields.items():
         in_region[row[region_at]].add(pk)
@@ -446,29 +475,26 @@ def _closed(collections: list[Collection]) -> set[int]:
     return {c.pk for c in collections if c.closed_manually or c.closes_at <= now}
 
 
-def _in_scope(org_ids) -> Q | InIds:
-    """«organization_id is one of `org_ids`» — a list of ids (one parameter) or a subquery."""
-    if isinstance(org_ids, list):
-        return InIds("organization_id", org_ids)
-    return Q(organization_id__in=org_ids)
-
-
 def _extended(collections: list[Collection], in_scope: Q | InIds) -> set[tuple[int, int]]:
     """(organization, collection) pairs still open by an extension although the window has
     closed for everyone — such an organization is not behind on that form (`is_open_for`'s
     rule: a manual close ends extensions too). One query, none when nothing has timed out."""
-    extensions = _extensions(collections, in_scope)
-    if extensions is None:
+    now = timezone.now()
+    timed_out = _timed_out(collections, now)
+    if not timed_out:
         return set()
+    extensions = _extensions(timed_out, in_scope, now)
     return set(extensions.values_list("organization_id", "collection_id").order_by())
 
 
-def _extensions(collections: list[Collection], in_scope) -> QuerySet[Extension] | None:
-    """The extensions `_extended` reads (None when no window has timed out)."""
-    now = timezone.now()
-    timed_out = [c.pk for c in collections if not c.closed_manually and c.closes_at <= now]
-    if not timed_out:
-        return None
+def _timed_out(collections: list[Collection], now: datetime) -> list[int]:
+    """The forms whose window has timed out (closed by its date, not by hand: a manual close
+    ends extensions too) — those an extension may keep open."""
+    return [c.pk for c in collections if not c.closed_manually and c.closes_at <= now]
+
+
+def _extensions(timed_out, in_scope, now) -> QuerySet[Extension]:
+    """The extensions `_extended` reads: those still running of the timed-out forms."""
     return Extension.objects.filter(in_scope, collection_id__in=timed_out, until__gt=now)
 
 
@@ -500,7 +526,7 @@ def readiness(
     deadlines = stage_deadlines(study) if deadlines is None else deadlines
     collections = study_collections(study) if collections is None else collections
     org_list = list(organizations.only(*ROW_FIELDS))
-    facts = read_facts(study, settings, collections, organizations.values("pk"))
+    facts = read_facts(study, settings, collections, [o.pk for o in org_list], db=organizations.db)
     rows = rows_of(
         org_list,
         facts,
