@@ -54,6 +54,105 @@ def progress(study) -> None:
     )
 
 
+def questionnaires(study) -> None:
+    """The demo's three questionnaires (pupils, teachers — closed yesterday, so the grid counts
+    who is behind on it —, administration) and their codes with answers in three of every five
+    schools of region 01: a pupil's code for each of its participant codes (two in three
+    sent), eight teachers' codes (six sent) and one administration's code (sent in four schools
+    of five) — ~15,000 codes and ~33,000 answers, written in bulk (once: kept in the scratch
+    database; `ensure_vacuumed` analyzes them)."""
+    import random
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import Organization, User
+    from studies.models import ParticipantCode
+    from surveys import demo, services
+    from surveys.models import AccessCode, Answer, Question, Questionnaire, Respondent, new_code
+
+    if Questionnaire.objects.filter(study=study).exists():
+        return
+    started = time.perf_counter()
+    now = timezone.now()
+    operator = User.objects.get(username="operator_scale")
+    closes = {Respondent.TEACHER: now - timedelta(days=1)}
+    made = {
+        respondent: services.questionnaire_import(
+            definition=demo._definition(spec),
+            study=study,
+            code="",
+            title="",
+            opens_at=now - timedelta(days=10),
+            closes_at=closes.get(respondent, now + timedelta(days=12)),
+            actor=operator,
+        )
+        for respondent, spec in demo.DEFINITIONS.items()
+    }
+    region = Organization.objects.filter(region__code="01").order_by("login")
+    schools = [
+        pk for number, pk in enumerate(region.values_list("pk", flat=True)) if number % 5 < 3
+    ]
+    pupils = ParticipantCode.objects.filter(study=study, organization_id__in=schools).values_list(
+        "pk", "organization_id", "grade", "number"
+    )
+    moment = now - timedelta(days=2)
+    codes = [
+        AccessCode(
+            questionnaire=made[Respondent.PUPIL], organization_id=organization_id, code=new_code(),
+            participant_id=pk, grade=grade, issued_at=moment,
+            submitted_at=moment if number % 3 else None,
+        )
+        for pk, organization_id, grade, number in pupils
+    ] + [
+        AccessCode(
+            questionnaire=made[Respondent.TEACHER], organization_id=organization_id,
+            code=new_code(), issued_at=moment, submitted_at=moment if number < 6 else None,
+        )
+        for organization_id in schools
+        for number in range(8)
+    ] + [
+        AccessCode(
+            questionnaire=made[Respondent.ADMINISTRATION], organization_id=organization_id,
+            code=new_code(), issued_at=moment, submitted_at=moment if number % 5 else None,
+        )
+        for number, organization_id in enumerate(schools)
+    ]  # fmt: skip
+    codes = AccessCode.objects.bulk_create(codes, batch_size=5000)
+    questions = {
+        questionnaire.pk: [
+            question
+            for question in Question.objects.filter(section__questionnaire=questionnaire)
+            if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.SCALE)
+        ]
+        for questionnaire in made.values()
+    }
+    rng = random.Random(2026)
+
+    def value(question):
+        if question.kind == Question.Kind.MULTIPLE:
+            return rng.sample(question.choice_list, rng.randint(1, 2))
+        return rng.choice(question.choice_list)
+
+    Answer.objects.bulk_create(
+        (
+            Answer(access_code=code, question=question, value=value(question), saved_at=moment)
+            for code in codes
+            if code.submitted_at
+            for question in questions[code.questionnaire_id]
+        ),
+        batch_size=5000,
+    )
+    if connection.vendor == "postgresql":
+        # The whole database was vacuumed after seeding (`ensure_vacuumed`) while these tables
+        # were empty: their statistics would still say so.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) surveys_accesscode, surveys_answer")
+    print(f"Анкеты: {len(schools)} ОО региона 01, кодов {len(codes)}, ответов "
+          f"{Answer.objects.count()}, {time.perf_counter() - started:.1f} с")  # fmt: skip
+
+
 def country(study) -> None:
     """The selector for every organization of the country (no page: rows for all of them)."""
     from django.db import connection
@@ -89,6 +188,7 @@ def main():
         print(f"База: {connection.vendor} ({connection.settings_dict['NAME']})")
         study = Study.objects.get(code="niko2026")
         progress(study)
+        questionnaires(study)
         grid = reverse("studies:grid", args=[study.pk])
         xlsx = reverse("studies:grid_xlsx", args=[study.pk])
         municipality = Organization.objects.filter(region__code="01").first().municipality_id

@@ -98,10 +98,13 @@ class InIds(Func):
 class Statement:
     """A queryset's SQL and parameters, compiled once; `rows(**values)` runs it with the
     values of its `Slot`s and returns its rows as the queryset's `values_list` would (the
-    database's values converted by the columns' fields: dates on SQLite)."""
+    database's values converted by the columns' fields: dates on SQLite) — or as the database
+    gave them, `converted=False`, for a query of ids and constants whose thousands of rows
+    the converters (`int()` of every count and integer constant) would only copy."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, *, converted: bool = True):
         self.db = queryset.db
+        self.converted = converted
         compiler = queryset.query.get_compiler(self.db)
         self.sql, self.params = compiler.as_sql()
         self.columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
@@ -115,6 +118,8 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+        if not self.converted:
+            return rows
         converters = [
             (at, column, functions)
             for at, column in enumerate(self.columns)

@@ -3,18 +3,20 @@
 questionnaire of the study, each cell «заполнено из выдано» for one organization of the page.
 Two queries for any page: the study's questionnaires and the grouped counts.
 
-With `summary_of` (the readiness grid's row «Выполнено / просрочено») the grouped counts are
-read once for every organization shown (`summary_of.shown`, one parameter) instead of the
-page — still two queries — and each column counts the organizations shown that have completed
-every issued code, and those that have not once the questionnaire has closed (an organization
-that issued no codes has completed nothing, as the reminders count it)."""
+With `summary_of` (the readiness grid's row «Выполнено / просрочено») the codes are grouped
+for every organization shown (`summary_of.shown`, one parameter) instead of the page — still
+two queries, returning the page's groups and the completed ones only
+(`completion_with_summary`) — and each column counts the organizations shown that have
+completed every issued code (a cell `ShareCell.css` calls «done»), and those that have not
+once the questionnaire has closed (an organization that issued no codes has completed
+nothing, as the reminders count it)."""
 
 from django.urls import reverse
 from django.utils import timezone
 
 from studies.extensions import ColumnGroup, ShareCell, ShareColumn, ShareSummary, SummaryScope
 
-from .selectors import completion_cells, study_questionnaires
+from .selectors import completion_cells, completion_with_summary, study_questionnaires
 
 REMIND_HELP = (
     "Доля = заполнено / выдано кодов; организация, не выдавшая кодов, считается заполнившей 0 %."
@@ -25,10 +27,9 @@ def column_key(questionnaire) -> str:
     return f"survey-{questionnaire.pk}"
 
 
-def _summary(questionnaire, cells: dict[int, ShareCell], shown: set[int], now) -> ShareSummary:
-    done = sum(1 for pk, cell in cells.items() if pk in shown and cell.css == "done")
+def _summary(questionnaire, completed: int, shown: set[int], now) -> ShareSummary:
     closed = questionnaire.closes_at <= now
-    return ShareSummary(done=done, behind=len(shown) - done if closed else 0)
+    return ShareSummary(done=completed, behind=len(shown) - completed if closed else 0)
 
 
 def completion_columns(
@@ -37,26 +38,25 @@ def completion_columns(
     questionnaires = study_questionnaires(study)
     if not questionnaires:
         return None
-    page = set(organization_ids)
-    shown = set(summary_of.shown) if summary_of is not None else set()
-    # The organizations shown (every page; the page's are among them) as one parameter, not
-    # the scope's subquery.
-    counts = completion_cells(questionnaires, page if summary_of is None else shown)
+    page = list(organization_ids)
+    if summary_of is None:
+        counts, completed_by = completion_cells(questionnaires, page), None
+    else:
+        # The organizations shown (every page; the page's are among them) as one parameter,
+        # not the scope's subquery.
+        shown = set(summary_of.shown)
+        counts, completed_by = completion_with_summary(questionnaires, page, list(shown))
+    cells: dict[int, dict[int, ShareCell]] = {q.pk: {} for q in questionnaires}
+    for (questionnaire_id, organization_id), (done, total) in counts.items():
+        cells[questionnaire_id][organization_id] = ShareCell(done, total)
     now = timezone.now()
     columns = []
     for questionnaire in questionnaires:
-        cells = {
-            organization_id: ShareCell(done, total)
-            for (questionnaire_id, organization_id), (done, total) in counts.items()
-            if questionnaire_id == questionnaire.pk
-        }
         column = ShareColumn(
-            column_key(questionnaire),
-            questionnaire.title,
-            {pk: cell for pk, cell in cells.items() if pk in page},
+            column_key(questionnaire), questionnaire.title, cells[questionnaire.pk]
         )
-        if summary_of is not None:
-            column.summary = _summary(questionnaire, cells, shown, now)
+        if completed_by is not None:
+            column.summary = _summary(questionnaire, completed_by[questionnaire.pk], shown, now)
         columns.append(column)
     return ColumnGroup(
         title="Анкеты: заполнено из выданных кодов",
