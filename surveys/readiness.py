@@ -11,12 +11,17 @@ completed every issued code (a cell `ShareCell.css` calls «done»), and those t
 once the questionnaire has closed (an organization that issued no codes has completed
 nothing, as the reminders count it)."""
 
+from collections import Counter
+
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from core.sql import InIds
 from studies.extensions import ColumnGroup, ShareCell, ShareColumn, ShareSummary, SummaryScope
 
-from .selectors import completion_cells, completion_with_summary, study_questionnaires
+from .models import AccessCode, Questionnaire
+from .selectors import study_questionnaires
 
 REMIND_HELP = (
     "Доля = заполнено / выдано кодов; организация, не выдавшая кодов, считается заполнившей 0 %."
@@ -64,4 +69,59 @@ def completion_columns(
         empty_label="коды не выданы",
         remind_url=reverse("surveys:study_remind", kwargs={"study_pk": study.pk}),
         remind_help=REMIND_HELP,
+    )
+
+
+def completion_cells(
+    questionnaires: list[Questionnaire], organization_ids
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(questionnaire id, organization id): (completed, issued)} for a page of organizations
+    or a whole scope (ids, sent as one parameter however many; or a queryset of ids, read as a
+    subquery): one query grouped in the database, whatever the number of organizations or
+    codes."""
+    if not questionnaires:
+        return {}
+    in_scope = (
+        Q(organization_id__in=organization_ids)
+        if isinstance(organization_ids, QuerySet)
+        else InIds("organization_id", organization_ids)
+    )
+    return {
+        (questionnaire_id, organization_id): (completed, issued)
+        for questionnaire_id, organization_id, completed, issued in _completion(
+            questionnaires, in_scope
+        )
+    }
+
+
+def completion_with_summary(
+    questionnaires: list[Questionnaire], page: list[int], shown
+) -> tuple[dict[tuple[int, int], tuple[int, int]], Counter]:
+    """`completion_cells` of the organizations of `page`, and {questionnaire id: how many of
+    `shown` (ids, any number) have completed every code they issued} — one query that groups
+    the codes of everyone shown but returns only the page's groups and the completed ones
+    (the counts of thousands of organizations were read to Python to be counted there)."""
+    if not questionnaires:
+        return {}, Counter()
+    rows = _completion(questionnaires, InIds("organization_id", shown)).filter(
+        Q(InIds("organization_id", page)) | Q(completed=F("issued"))
+    )
+    cells, completed_by = {}, Counter()
+    page_ids = set(page)
+    for questionnaire_id, organization_id, completed, issued in rows:
+        if organization_id in page_ids:
+            cells[(questionnaire_id, organization_id)] = (completed, issued)
+        if completed == issued:
+            completed_by[questionnaire_id] += 1
+    return cells, completed_by
+
+
+def _completion(questionnaires: list[Questionnaire], in_scope) -> QuerySet:
+    """(questionnaire, organization, completed, issued) of the codes `in_scope`."""
+    return (
+        AccessCode.objects.filter(in_scope, questionnaire__in=questionnaires)
+        .values("questionnaire_id", "organization_id")
+        .annotate(issued=Count("pk"), completed=Count("pk", filter=Q(submitted_at__isnull=False)))
+        .values_list("questionnaire_id", "organization_id", "completed", "issued")
+        .order_by()
     )

@@ -20,7 +20,6 @@ from django.http import Http404
 
 from accounts import permissions, scoping
 from accounts.models import Organization, User
-from core.sql import InIds
 from datacollection.models import Collection
 from studies.selectors import participating_organizations
 
@@ -147,61 +146,6 @@ def completion_organizations(
 
 def completion_percent(organization: Organization) -> float:
     return 100 * organization.completed / organization.issued if organization.issued else 0.0
-
-
-def completion_cells(
-    questionnaires: list[Questionnaire], organization_ids
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """{(questionnaire id, organization id): (completed, issued)} for a page of organizations
-    or a whole scope (ids, sent as one parameter however many; or a queryset of ids, read as a
-    subquery): one query grouped in the database, whatever the number of organizations or
-    codes."""
-    if not questionnaires:
-        return {}
-    in_scope = (
-        Q(organization_id__in=organization_ids)
-        if isinstance(organization_ids, QuerySet)
-        else InIds("organization_id", organization_ids)
-    )
-    return {
-        (questionnaire_id, organization_id): (completed, issued)
-        for questionnaire_id, organization_id, completed, issued in _completion(
-            questionnaires, in_scope
-        )
-    }
-
-
-def completion_with_summary(
-    questionnaires: list[Questionnaire], page: list[int], shown
-) -> tuple[dict[tuple[int, int], tuple[int, int]], Counter]:
-    """`completion_cells` of the organizations of `page`, and {questionnaire id: how many of
-    `shown` (ids, any number) have completed every code they issued} — one query that groups
-    the codes of everyone shown but returns only the page's groups and the completed ones
-    (the counts of thousands of organizations were read to Python to be counted there)."""
-    if not questionnaires:
-        return {}, Counter()
-    rows = _completion(questionnaires, InIds("organization_id", shown)).filter(
-        Q(InIds("organization_id", page)) | Q(completed=F("issued"))
-    )
-    cells, completed_by = {}, Counter()
-    page_ids = set(page)
-    for questionnaire_id, organization_id, completed, issued in rows:
-        if organization_id in page_ids:
-            cells[(questionnaire_id, organization_id)] = (completed, issued)
-        if completed == issued:
-            completed_by[questionnaire_id] += 1
-    return cells, completed_by
-
-
-def _completion(questionnaires: list[Questionnaire], in_scope) -> QuerySet:
-    """(questionnaire, organization, completed, issued) of the codes `in_scope`."""
-    return (
-        AccessCode.objects.filter(in_scope, questionnaire__in=questionnaires)
-        .values("questionnaire_id", "organization_id")
-        .annotate(issued=Count("pk"), completed=Count("pk", filter=Q(submitted_at__isnull=False)))
-        .values_list("questionnaire_id", "organization_id", "completed", "issued")
-        .order_by()
-    )
 
 
 def study_questionnaire(study, pk) -> Questionnaire | None:

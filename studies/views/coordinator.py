@@ -98,7 +98,11 @@ def grid(request, study_pk):
                 _int(request.GET.get("municipality")),
             ),
             "selected_municipality": _int(request.GET.get("municipality")),
-            "selected_item": request.GET.get("item", ""),
+            # «Не выполнен пункт» and «Напомнить всем, кто не выполнил» offer the same columns.
+            "item_options": select_options(
+                ((column.key, column.title) for column in readiness_grid.columns),
+                request.GET.get("item", ""),
+            ),
             "behind": request.GET.get("behind") == "1",
         },
     )
