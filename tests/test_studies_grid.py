@@ -209,13 +209,12 @@ def test_grid_query_count_is_constant(
     # 6 calendar, 7 the organizations in scope (ids and what a row shows of them), 8 the ids
     # that have done each column, for the whole scope (one UNION ALL: filters, counts; once a
     # window has timed out, the extensions keeping it open too — they were a query of their
-    # own, 18 then), then
-    # the dates of the page's organizations only: 9 downloads, 10 codes, 11 rooms, 12 opened
-    # reports, 13 ticks, 14 reports of the study's and the watched forms; 15 the study's
-    # questionnaires (the columns of STUDIES_READINESS_COLUMNS; none here, so no counts),
-    # 16 the bell's unread notifications, 17 municipalities for the filter (the forum badge is
-    # for schools only).
-    with django_assert_num_queries(17):
+    # own, 18 then), 9 the dated facts of the page's organizations only (one UNION ALL:
+    # downloads, codes, rooms, opened reports, ticks, reports of the study's and the watched
+    # forms — six queries before), 10 the study's questionnaires (the columns of
+    # STUDIES_READINESS_COLUMNS; none here, so no counts), 11 the bell's unread
+    # notifications, 12 municipalities for the filter (the forum badge is for schools only).
+    with django_assert_num_queries(12):
         response = client.get(url, {"page": LAST_PAGE, **filters})
     assert response.status_code == HTTPStatus.OK
     assert response.context["grid"].total == count + 1
@@ -306,9 +305,9 @@ def test_operator_picks_a_region_and_its_municipality(
     url = reverse("studies:grid", args=[study.pk])
     municipality = org_other_region.municipality
     # 1 session, 2 user, 3 study, 4 every region (the chosen one picked from them), 5 settings,
-    # 6 collections, 7 calendar, 8 the organizations in scope, 9 the «done» ids, 10–15 the
-    # page's dates, 16 questionnaires, 17 the bell, 18 the region's municipalities
-    with django_assert_num_queries(18):
+    # 6 collections, 7 calendar, 8 the organizations in scope, 9 the «done» ids, 10 the
+    # page's dates, 11 questionnaires, 12 the bell, 13 the region's municipalities
+    with django_assert_num_queries(13):
         response = client.get(url, {"region": "78", "municipality": municipality.pk})
     page = response.content.decode()
     assert '<option value="78" selected>' in page

@@ -205,10 +205,10 @@ def test_grid_with_questionnaires_costs_the_same_for_10_and_1000(
 ):
     client = as_user(regional)
     url = reverse("studies:grid", args=[surveyed.study.pk])
-    # The grid's 15 (tests/test_studies_grid.py), then 16 the study's questionnaires, 17 the
-    # codes of this page's organizations counted per questionnaire and organization (one
-    # grouped query), 18 the bell.
-    with django_assert_num_queries(18):
+    # The grid's 10 (tests/test_studies_grid.py), then 11 the study's questionnaires, 12 the
+    # codes of everyone shown counted per questionnaire and organization (one grouped query,
+    # returning the page's groups and the completed ones), 13 the bell.
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == HTTPStatus.OK
     assert response.content.decode().count('data-testid="share-cell"') == 2 * min(
