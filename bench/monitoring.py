@@ -9,7 +9,9 @@ template) against the bare login-protected view in the same process, and «Эк�
 Uses `bench.settings` (the portal plus `/bench/bare/`, which only answers "ok" behind the
 login). The database is migrated and, if it holds fewer organizations than asked, filled with
 `seed_scale` (a scratch database: it is reused on the next run). Without DATABASE_URL a
-temporary SQLite database is used.
+temporary SQLite database is used. The demo's questionnaires with codes and answers in three of
+five schools of region 01 are added once (`bench.readiness.questionnaires`), so the list and the
+grid show their columns.
 
 Each page is requested through Django's test client (the whole stack: middleware, session,
 view, template) once to warm up, then `--repeat` times, each right after a request of the
@@ -35,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pages import run, setup, uptime
+from bench.readiness import questionnaires
 
 
 def plan_and_users():
@@ -46,6 +49,9 @@ def plan_and_users():
 
     collection = Collection.objects.get(form__code="niko_results", study__code="niko2026")
     study = collection.study
+    # The questionnaires' columns of «Список участников» and «Готовность ОО» (kept in the
+    # scratch database, as `bench/readiness.py` seeds them).
+    questionnaires(study)
     region = Region.objects.get(code="01")
     users = {
         "оператор": User.objects.get(username="operator_scale"),
