@@ -4,7 +4,7 @@ template) against the bare login-protected view in the same process, and «Эк�
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_monitoring \\
         .venv/bin/python bench/monitoring.py [--organizations 45000] [--repeat 7]
-        [--export regional|national|none] [--trace]
+        [--export regional|national|none] [--trace] [--only TEXT]
 
 Uses `bench.settings` (the portal plus `/bench/bare/`, which only answers "ok" behind the
 login). The database is migrated and, if it holds fewer organizations than asked, filled with
@@ -90,6 +90,7 @@ def plan_and_users():
             ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=99999"),
             ("Список «Сдано», поиск «edu», последняя стр.",
              f"{listing}?status=submitted&q=edu&page=99999"),
+            *by_date(listing),
             ("Данные ОО (последняя передача)", data),
             ("Экспорт (страница задания)", exports["оператор"]),
             ("Организации, стр. 1", organizations),
@@ -106,6 +107,7 @@ def plan_and_users():
             ("Мониторинг (все сборы)", reverse("monitoring:overview")),
             ("Статистика региона (по муниципалитетам)", detail),
             ("Список, последняя стр., по дате передачи", f"{listing}?sort=-submitted&page=99999"),
+            *by_date(listing),
             ("Экспорт (страница задания)", exports["рег. координатор"]),
             ("Организации, последняя стр.", f"{organizations}?page=99999"),
             ("Готовность ОО, последняя стр.", f"{grid}?page=99999"),
@@ -124,8 +126,35 @@ def plan_and_users():
     return plan, users
 
 
+# «Список участников» under a status filter sorted by a report's date (the report joined once
+# for both): (label, status, sort) — every row undated, every row dated, the newest first.
+FILTERED_BY_DATE = [
+    ("«Не приступили» по дате передачи", "not_started", "submitted"),
+    ("«В работе» по началу ввода", "in_progress", "started"),
+    ("«В работе» по посл. сохранению ↓", "in_progress", "-saved"),
+    ("«Сдано» по дате передачи ↓", "submitted", "-submitted"),
+    ("«С опозданием» по дате передачи", "late", "submitted"),
+    ("«Возвращены» по посл. сохранению", "returned", "saved"),
+]
+
+
+def by_date(listing: str) -> list[tuple[str, str]]:
+    """The first and the last page of each of FILTERED_BY_DATE."""
+    return [
+        (f"Список {label}, {which}", f"{listing}?status={status}&sort={sort}{page}")
+        for label, status, sort in FILTERED_BY_DATE
+        for which, page in (("стр. 1", ""), ("посл.", "&page=99999"))
+    ]
+
+
 def pages(options) -> None:
     plan, users = plan_and_users()
+    if options.only:
+        chosen = {
+            role: [(label, url) for label, url in items if options.only.lower() in label.lower()]
+            for role, items in plan.items()
+        }
+        plan = {role: items for role, items in chosen.items() if items}
     print(f"повторов: {options.repeat} (медиана)")
     over = run(plan, users, options.repeat)
     print(f"выше 15× простой страницы: {', '.join(over) if over else 'нет'}")
@@ -212,6 +241,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--export", choices=["regional", "national", "none"], default="regional")
     parser.add_argument("--trace", action="store_true", help="tracemalloc peak of the export")
+    parser.add_argument(
+        "--only", default="", help="only the pages whose label contains this text (any case)"
+    )
     options = parser.parse_args()
     print(f"load before: {uptime()}")
     workdir = setup(options.organizations)
