@@ -45,12 +45,18 @@ Status = Report.Status
 
 # ------------------------------------------------------------------ conditions
 
+# In SQL a comparison with NULL (a missing report's columns in an outer join) is neither true
+# nor false, and so is its negation. Through the relation Django knows the columns may be NULL
+# and its negation says so itself; over annotations that copy the columns it does not, and
+# `q(prefix, two_valued=True)` then adds the IS NOT NULL to each comparison that Python's
+# `holds` makes false for None.
+
 
 @dataclass(frozen=True)
 class _IsSet:
     field: str
 
-    def q(self, prefix: str) -> Q:
+    def q(self, prefix: str, two_valued: bool = False) -> Q:
         return Q(**{f"{prefix}{self.field}__isnull": False})
 
     def holds(self, values: dict) -> bool:
@@ -62,8 +68,11 @@ class _Equals:
     field: str
     value: Any
 
-    def q(self, prefix: str) -> Q:
-        return Q(**{f"{prefix}{self.field}": self.value})
+    def q(self, prefix: str, two_valued: bool = False) -> Q:
+        condition = Q(**{f"{prefix}{self.field}": self.value})
+        if two_valued:
+            condition &= Q(**{f"{prefix}{self.field}__isnull": False})
+        return condition
 
     def holds(self, values: dict) -> bool:
         # SQL: NULL = x is not true; Python: None == x is False for every value used here.
@@ -79,9 +88,14 @@ class _After:
     field: str
     other: Any  # str (a report field) | datetime | an expression (SQL only)
 
-    def q(self, prefix: str) -> Q:
+    def q(self, prefix: str, two_valued: bool = False) -> Q:
         bound = F(f"{prefix}{self.other}") if isinstance(self.other, str) else self.other
-        return Q(**{f"{prefix}{self.field}__gt": bound})
+        condition = Q(**{f"{prefix}{self.field}__gt": bound})
+        if two_valued:
+            condition &= Q(**{f"{prefix}{self.field}__isnull": False})
+            if isinstance(self.other, str):
+                condition &= Q(**{f"{prefix}{self.other}__isnull": False})
+        return condition
 
     def holds(self, values: dict) -> bool:
         bound = values[self.other] if isinstance(self.other, str) else self.other
@@ -92,7 +106,7 @@ class _After:
 class _NoReport:
     """The organization has no report in the collection (the outer join's id is NULL)."""
 
-    def q(self, prefix: str) -> Q:
+    def q(self, prefix: str, two_valued: bool = False) -> Q:
         return Q(**{f"{prefix}pk__isnull": True})
 
     def holds(self, values: dict) -> bool:
@@ -103,10 +117,10 @@ class _NoReport:
 class _All:
     parts: tuple
 
-    def q(self, prefix: str) -> Q:
+    def q(self, prefix: str, two_valued: bool = False) -> Q:
         result = Q()
         for part in self.parts:
-            result &= part.q(prefix)
+            result &= part.q(prefix, two_valued)
         return result
 
     def holds(self, values: dict) -> bool:
@@ -117,10 +131,10 @@ class _All:
 class _Any:
     parts: tuple
 
-    def q(self, prefix: str) -> Q:
+    def q(self, prefix: str, two_valued: bool = False) -> Q:
         result = Q()
         for part in self.parts:
-            result |= part.q(prefix)
+            result |= part.q(prefix, two_valued)
         return result
 
     def holds(self, values: dict) -> bool:
@@ -130,12 +144,13 @@ class _Any:
 @dataclass(frozen=True)
 class _Not:
     """Not `part`, where a NULL reads as «does not hold» (as a CASE's WHEN does): Django's
-    negation adds the IS NOT NULL checks for the outer join's NULL columns."""
+    negation adds the IS NOT NULL checks for the outer join's NULL columns (`two_valued`
+    adds them over annotations)."""
 
     part: Any
 
-    def q(self, prefix: str) -> Q:
-        return ~self.part.q(prefix)
+    def q(self, prefix: str, two_valued: bool = False) -> Q:
+        return ~self.part.q(prefix, two_valued)
 
     def holds(self, values: dict) -> bool:
         return not self.part.holds(values)
@@ -276,11 +291,19 @@ def _status_is(status: str):
     return _All(tuple(_Not(part) for part in earlier))
 
 
-def filter_condition(key: str, report: str, deadline) -> Q:
+def filter_condition(key: str, report: str, deadline, *, annotated: bool = False) -> Q:
     """The filter `key` of FILTERS as a condition on the joined report's columns rather than on
     the annotations: the database estimates and uses it (a CASE compared to a value reads to
-    the planner as one row in 200, and it then picks nested loops over 30,000 rows)."""
-    return _filter_rule(key, deadline).q(f"{report}__")
+    the planner as one row in 200, and it then picks nested loops over 30,000 rows).
+
+    `report` names the joined report (`report__status`, …) or, `annotated`, the prefix of
+    annotations that copy its columns (`report_status`, `report_pk`, …): a queryset that
+    already joins the report for its annotations filters on them, since a filter through a
+    multi-valued relation joins it once more and turns each negation into a NOT EXISTS."""
+    rule = _filter_rule(key, deadline)
+    if annotated:
+        return rule.q(f"{report}_", two_valued=True)
+    return rule.q(f"{report}__")
 
 
 def filter_exists(key: str, deadline, *, collection, organization) -> Exists:

@@ -2,6 +2,7 @@
 paginator gives, for every sort of «Список участников» (nulls included) and every page."""
 
 import sys
+from datetime import timedelta
 
 import pytest
 from django.core.paginator import Paginator
@@ -102,28 +103,55 @@ def test_a_filter_that_leaves_one_part_empty_reads_the_other(
         assert [o.login for o in page] == expected
 
 
-@pytest.mark.parametrize("status", ["", *selectors.COUNTED_FILTERS])
+@pytest.mark.parametrize(
+    "sort", ["submitted", "-submitted", "started", "-started", "saved", "-saved"]
+)
+@pytest.mark.parametrize("status", ["", *selectors.FILTERS])
 def test_the_list_by_date_under_every_filter_is_djangos(
-    status, operator, municipality, monkeypatch
+    status, sort, operator, municipality, monkeypatch
 ):
-    """«Список участников» by «Дата передачи» with each status filter, every page: the same
-    rows in the same order as Django's paginator over the filtered list (a filter may leave
-    the dated or the undated part empty — «с опозданием» has no undated rows at all)."""
+    """«Список участников» by each report date, both ways, with each status filter, every
+    page: the same rows in the same order as Django's paginator over the list filtered through
+    the relation (the page filters on the annotations, the report joined once for the filter
+    and the sort; a filter may leave the dated or the undated part empty — «с опозданием» has
+    no undated rows, «Не приступили» no dated ones by «Дата передачи»)."""
     # The module (its name in the package is the function `participants`).
     monkeypatch.setattr(sys.modules["monitoring.selectors.participants"], "PAGE_SIZE", 2)
-    organizations = many_organizations(municipality, 23)
+    organizations = many_organizations(municipality, 47)
     collection = make_collection(organizations=organizations)
     fill(collection, organizations)
-    field = selectors.SORTS["submitted"][0]
+    _spread_dates(collection)
+    field = selectors.SORTS[sort.lstrip("-")][0]
+    order = (
+        F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
+    )
     rows = selectors.participants(operator, collection)
     if status:
         rows = rows.filter(filter_condition(status, selectors.REPORT, collection.closes_at))
-    plain = Paginator(rows.order_by(F(field).desc(nulls_last=True), "login"), 2)
+    plain = Paginator(rows.order_by(order, "login"), 2)
+    assert plain.num_pages > 2 or status == "late"  # pages read from both ends
     for number in plain.page_range:
         page = selectors.participant_page(
-            operator, collection, status=status, sort="-submitted", page=number
+            operator, collection, status=status, sort=sort, page=number
         )
-        assert [o.login for o in page] == [o.login for o in plain.page(number)]
+        expected = [(o.login, o.participation_status) for o in plain.page(number)]
+        assert [(o.login, o.participation_status) for o in page] == expected
+
+
+def _spread_dates(collection):
+    """`fill` gives each state one moment; spread them over a few minutes, some equal, none
+    across the deadline (the order of a date and its tie-break by login both matter)."""
+    for report in collection.reports.order_by("pk"):
+        report.started_at = report.started_at and report.started_at + timedelta(
+            minutes=report.pk * 7 % 5
+        )
+        report.last_saved_at = report.last_saved_at and report.last_saved_at + timedelta(
+            minutes=report.pk * 3 % 4
+        )
+        report.submitted_at = report.submitted_at and report.submitted_at + timedelta(
+            minutes=report.pk % 3
+        )
+        report.save(update_fields=["started_at", "last_saved_at", "submitted_at"])
 
 
 def test_an_empty_list_by_date_has_one_empty_page(operator, municipality):

@@ -165,6 +165,10 @@ def test_every_filter_selects_exactly_the_states_whose_rule_holds(operator):
         assert in_sql == in_python, key
         on_columns = rule.filter_condition(key, "collection_report", collection.closes_at)
         assert set(participants.filter(on_columns).values_list("pk", flat=True)) == in_python
+        # On the participants' annotations that copy the report's columns (`report_status`,
+        # …): a missing report's NULLs read as in Python, negations included.
+        annotated = rule.filter_condition(key, "report", collection.closes_at, annotated=True)
+        assert set(participants.filter(annotated).values_list("pk", flat=True)) == in_python, key
         counted = participations.filter(on_columns).values_list("organization_id", flat=True)
         assert set(counted) == in_python, key
         # And as EXISTS over the reports alone (what the list counts a status with).

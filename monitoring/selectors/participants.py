@@ -57,6 +57,8 @@ NULLABLE_SORTS = {"started", "submitted", "saved"}
 
 # The name of the participant's report in the collection, joined (a FilteredRelation).
 REPORT = "collection_report"
+# The prefix of the annotations that copy its columns (`report_status`, …: `_report_columns`).
+REPORT_COLUMNS = "report"
 
 
 def collections_visible_to(user: User) -> QuerySet[Collection]:
@@ -131,16 +133,23 @@ def _with_status(organizations: QuerySet[Organization], collection: Collection):
             )
         )
         .annotate(
-            report_pk=F(f"{report}__pk"),
-            report_status=F(f"{report}__status"),
+            **_report_columns(),
             report_started_at=F(f"{report}__started_at"),
-            report_submitted_at=F(f"{report}__submitted_at"),
-            report_last_saved_at=F(f"{report}__last_saved_at"),
-            report_returned_at=F(f"{report}__returned_at"),
             report_returned_comment=F(f"{report}__returned_comment"),
             **participant_status.status_annotations(report, collection),
         )
     )
+
+
+def _report_columns() -> dict:
+    """`report_status`, `report_pk`, … — the joined report's columns that the status rules
+    read (`datacollection.status.FIELDS`), by the names `filter_condition(annotated=True)`
+    filters on. A status filter on them reuses the join they make; one through the relation
+    (`REPORT__status`) would join the report again and turn each negation into a NOT EXISTS
+    (the count has no join to reuse: `filter_exists`)."""
+    return {
+        f"{REPORT_COLUMNS}_{name}": F(f"{REPORT}__{name}") for name in participant_status.FIELDS
+    }
 
 
 def participant_for_user_or_404(user: User, collection: Collection, pk: int) -> Organization:
@@ -185,7 +194,9 @@ def participant_page(
             )
         elif status in FILTERS:
             rows = rows.filter(
-                participant_status.filter_condition(status, REPORT, collection.closes_at)
+                participant_status.filter_condition(
+                    status, REPORT_COLUMNS, collection.closes_at, annotated=True
+                )
             )
         if region:
             rows = rows.filter(**{f"{via}region_id": region})
