@@ -28,7 +28,11 @@ class ReversiblePaginator(Paginator):
       the ordering, then the NULLs in the rest of it, each cut to the rows the page needs.
       One ordering over both would join and sort every row (the key and the tie-break on
       different tables of an outer join); each part alone is an index scan with a LIMIT, and
-      the part the page does not reach is not read at all."""
+      the part the page does not reach is not read at all. The NULLs are read in the order
+      of the next key, from its index (when they are many: every organization without a
+      report), or with `few_nulls` in the whole ordering, sorted: a walk of the index in
+      search of NULLs that are few or none reads all of it (a page read from the end reads
+      the NULLs first: 45,000 logins walked for none)."""
 
     def __init__(
         self,
@@ -38,12 +42,14 @@ class ReversiblePaginator(Paginator):
         counted: QuerySet | None = None,
         rows: Callable[[list], Iterable] | None = None,
         nulls_apart: str = "",
+        few_nulls: bool = False,
         **options,
     ):
         super().__init__(object_list, per_page, **options)
         self.counted = counted
         self.rows = rows
         self.nulls_apart = nulls_apart
+        self.few_nulls = few_nulls
 
     @cached_property
     def count(self) -> int:
@@ -72,7 +78,9 @@ class ReversiblePaginator(Paginator):
             and connections[rows.db].vendor == "postgresql"
         ):
             # Reversed, the NULLs come first.
-            found = _ids_nulls_apart(rows, self.nulls_apart, start, stop, backwards)
+            found = _ids_nulls_apart(
+                rows, self.nulls_apart, start, stop, backwards, walk=not self.few_nulls
+            )
         else:
             found = list(rows[start:stop])
         if backwards:
@@ -83,14 +91,18 @@ class ReversiblePaginator(Paginator):
         return self._get_page(found, number, self)
 
 
-def _ids_nulls_apart(ids: QuerySet, key: str, start: int, stop: int, nulls_first: bool) -> list:
+def _ids_nulls_apart(
+    ids: QuerySet, key: str, start: int, stop: int, nulls_first: bool, *, walk: bool
+) -> list:
     """`list(ids[start:stop])` of an ordered queryset of ids whose ordering starts with the
     nullable `key`, in one query of two parts: the first part (the NULLs when `nulls_first`)
     cut to `stop` rows, then the other cut to what is left of `stop` — a LIMIT 0 part is not
     read. ARRAY(subquery) keeps each part's order."""
-    # Among the NULLs the key orders nothing: without it the next key's index can give the
-    # order (the planner does not see the outer join's NULL as a constant).
-    nulls = ids.filter(**{f"{key}__isnull": True}).order_by(*ids.query.order_by[1:])
+    nulls = ids.filter(**{f"{key}__isnull": True})
+    if walk:
+        # Among the NULLs the key orders nothing: without it the next key's index can give
+        # the order (the planner does not see the outer join's NULL as a constant).
+        nulls = nulls.order_by(*ids.query.order_by[1:])
     values = ids.filter(**{f"{key}__isnull": False})
     first, second = (nulls, values) if nulls_first else (values, nulls)
     try:

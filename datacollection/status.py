@@ -291,6 +291,12 @@ def _status_is(status: str):
     return _All(tuple(_Not(part) for part in earlier))
 
 
+def filter_needs_report(key: str) -> bool:
+    """Whether the filter `key` of FILTERS leaves out every organization without a report
+    («В работе», «Сдано», … — not «Не приступили», «Не сдали»)."""
+    return not _filter_rule(key, None).holds(dict.fromkeys(FIELDS))
+
+
 def filter_condition(key: str, report: str, deadline, *, annotated: bool = False) -> Q:
     """The filter `key` of FILTERS as a condition on the joined report's columns rather than on
     the annotations: the database estimates and uses it (a CASE compared to a value reads to
@@ -315,7 +321,7 @@ def filter_exists(key: str, deadline, *, collection, organization) -> Exists:
     organization, joining every organization only to reach its reports."""
     rule = _filter_rule(key, deadline)
     reports = Report.objects.filter(collection=collection, organization=organization)
-    if rule.holds(dict.fromkeys(FIELDS)):
+    if not filter_needs_report(key):
         return ~Exists(reports.filter(~rule.q("")))
     return Exists(reports.filter(rule.q("")))
 

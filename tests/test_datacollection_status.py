@@ -182,6 +182,11 @@ def test_every_filter_selects_exactly_the_states_whose_rule_holds(operator):
         assert set(rows.filter(exists).values_list("organization_id", flat=True)) == in_python
 
 
+def test_only_not_started_and_not_submitted_take_organizations_without_a_report():
+    needs_report = {key for key in rule.FILTERS if rule.filter_needs_report(key)}
+    assert needs_report == set(rule.FILTERS) - {"not_started", "not_submitted"}
+
+
 def test_labels_and_flags_of_a_returned_report_read_as_monitoring_shows_them():
     returned = rule.ParticipantStatus(
         status=S.SUBMITTED, is_late=False, has_changes=True, is_returned=True,

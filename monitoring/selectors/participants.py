@@ -52,7 +52,8 @@ SORTS = {
 DEFAULT_SORT = "login"
 # Sorts by a report's date: NULL for those without one (and without a report), read in two
 # parts (`ReversiblePaginator(nulls_apart=…)`): the dated ones, and the undated ones in login
-# order from the organizations' index on login (on region and login for a region).
+# order from the organizations' index on login (on region and login for a region) — or,
+# under a filter that needs a report, sorted (`few_nulls`).
 NULLABLE_SORTS = {"started", "submitted", "saved"}
 
 # The name of the participant's report in the collection, joined (a FilteredRelation).
@@ -223,6 +224,9 @@ def participant_page(
             .prefetch_related("region", "municipality")
         ),
         nulls_apart=fields[0] if key in NULLABLE_SORTS else "",
+        # A filter that needs a report: those without the date are the few reports that
+        # lack it (none, as a rule), not every organization without a report.
+        few_nulls=status in FILTERS and participant_status.filter_needs_report(status),
     )
     page = paginator.get_page(page)
     _attach_receipts(page.object_list, collection)
