@@ -95,9 +95,11 @@ def _ids_nulls_apart(
     ids: QuerySet, key: str, start: int, stop: int, nulls_first: bool, *, walk: bool
 ) -> list:
     """`list(ids[start:stop])` of an ordered queryset of ids whose ordering starts with the
-    nullable `key`, in one query of two parts: the first part (the NULLs when `nulls_first`)
-    cut to `stop` rows, then the other cut to what is left of `stop` — a LIMIT 0 part is not
-    read. ARRAY(subquery) keeps each part's order."""
+    nullable `key`, in one query of two parts, each cut to `stop` rows: the first part (the
+    NULLs when `nulls_first`), then the other only if the first is shorter — a CASE reads
+    its subquery only when it is taken. ARRAY(subquery) keeps each part's order. (A LIMIT
+    of what is left of `stop`, computed in SQL, read as «a tenth of the rows» to the
+    planner, which then sorted them in parallel workers, each hashing every row again.)"""
     nulls = ids.filter(**{f"{key}__isnull": True})
     if walk:
         # Among the NULLs the key orders nothing: without it the next key's index can give
@@ -107,17 +109,16 @@ def _ids_nulls_apart(
     first, second = (nulls, values) if nulls_first else (values, nulls)
     try:
         first_sql, first_params = first[:stop].query.get_compiler(ids.db).as_sql()
-        second_sql, second_params = second.query.get_compiler(ids.db).as_sql()
+        second_sql, second_params = second[:stop].query.get_compiler(ids.db).as_sql()
     except EmptyResultSet:  # nothing to read: an empty list, or a part Django knows is empty
         return list(ids[start:stop])
     # Both parts are Django's compiled SQL, their values passed as parameters.
     sql = (
         f"WITH first_part AS MATERIALIZED (SELECT ARRAY({first_sql}) AS ids) "  # noqa: S608
-        f"SELECT first_part.ids, ARRAY({second_sql} LIMIT "
-        "(SELECT GREATEST(%s - CARDINALITY(first_part.ids), 0) FROM first_part)) "
-        "FROM first_part"
+        "SELECT first_part.ids, CASE WHEN CARDINALITY(first_part.ids) < %s "
+        f"THEN ARRAY({second_sql}) END FROM first_part"
     )
     with connections[ids.db].cursor() as cursor:
-        cursor.execute(sql, [*first_params, *second_params, stop])
+        cursor.execute(sql, [*first_params, stop, *second_params])
         head, tail = cursor.fetchone()
-    return [*head, *tail][start:stop]
+    return [*head, *(tail or [])][start:stop]
