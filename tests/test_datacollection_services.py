@@ -202,3 +202,19 @@ def test_cards_cost_the_same_queries_for_many_collections(org, org_user, django_
     with django_assert_num_queries(2):
         cards = collection_cards_for_user(org_user)
     assert len(cards) == 3
+
+
+def test_a_report_opens_for_a_participant_only(collection, org):
+    """Every report belongs to a participant of its collection: «Список участников» counts a
+    status from the reports (monitoring.selectors.participants)."""
+    from tests.factories import OrganizationFactory
+
+    outsider = OrganizationFactory(municipality=org.municipality, login="edu479990")
+    with pytest.raises(services.DataCollectionError) as refused:
+        services.report_open(collection=collection, organization=outsider)
+    assert refused.value.message == "Организация не участвует в этом сборе данных."
+    assert not Report.objects.filter(organization=outsider).exists()
+
+    opened = services.report_open(collection=collection, organization=org)
+    assert services.report_open(collection=collection, organization=org) == opened
+    assert Report.objects.filter(collection=collection, organization=org).count() == 1

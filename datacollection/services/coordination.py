@@ -17,6 +17,7 @@ from core.text import msk
 from .. import notifying, status
 from ..errors import (
     NOT_COORDINATOR_MESSAGE,
+    NOT_PARTICIPATING_MESSAGE,
     OUT_OF_SCOPE_MESSAGE,
     CoordinationDeniedError,
     DataCollectionError,
@@ -25,7 +26,6 @@ from ..models import Collection, Extension, Report
 
 NOT_SUBMITTED_MESSAGE = "Вернуть на доработку можно только сданный отчет."
 EMPTY_COMMENT_MESSAGE = "Напишите, что нужно исправить: комментарий увидит организация."
-NOT_PARTICIPATING_MESSAGE = "Организация не участвует в этом сборе данных."
 EXTENSION_IN_PAST_MESSAGE = "Срок продления должен быть позже текущего момента."
 EXTENSION_BEFORE_DEADLINE_MESSAGE = (
     "Срок продления должен быть позже окончания сбора ({closes_at})."

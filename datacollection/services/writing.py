@@ -14,7 +14,12 @@ from django.utils import timezone
 from accounts import audit, permissions
 from accounts.models import Organization, User
 
-from ..errors import CollectionClosedError, DataCollectionError, WriteNotAllowedError
+from ..errors import (
+    NOT_PARTICIPATING_MESSAGE,
+    CollectionClosedError,
+    DataCollectionError,
+    WriteNotAllowedError,
+)
 from ..models import Collection, FixedRow, FormTable, Report, ReportRow
 
 NO_ROW_MESSAGE = "Такой строки в таблице нет (возможно, ее удалили в другой вкладке)."
@@ -23,7 +28,15 @@ NO_TABLE_MESSAGE = "Такой таблицы в форме нет."
 
 @transaction.atomic
 def report_open(*, collection: Collection, organization: Organization) -> Report:
-    """The organization's report for a collection, created empty on first visit."""
+    """The organization's report for a collection, created empty on first visit — for a
+    participant only: every report belongs to a participant of its collection (removing a
+    participant with entered data is refused, an empty report goes with it:
+    `collection_remove_organizations`), which «Список участников» counts on."""
+    report = Report.objects.filter(collection=collection, organization=organization).first()
+    if report is not None:
+        return report
+    if not collection.organizations.filter(pk=organization.pk).exists():
+        raise DataCollectionError(NOT_PARTICIPATING_MESSAGE)
     report, _ = Report.objects.get_or_create(collection=collection, organization=organization)
     return report
 
