@@ -326,6 +326,12 @@ def filter_exists(key: str, deadline, *, collection, organization) -> Exists:
     return Exists(reports.filter(rule.q("")))
 
 
+def report_condition(key: str, deadline) -> Q:
+    """The filter `key` of FILTERS on a report's own columns, for a filter that needs a report
+    (`filter_needs_report`): the reports of a collection that pass it."""
+    return _filter_rule(key, deadline).q("")
+
+
 def _filter_rule(key: str, deadline):
     rules = {
         Status.NOT_STARTED.value: _status_is(Status.NOT_STARTED),

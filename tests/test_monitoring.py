@@ -9,10 +9,12 @@ from http import HTTPStatus
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Region
+from accounts.scoping import search_organizations
 from core.text import msk
 from datacollection.models import Extension, Report, Submission
 from datacollection.services import report_submit
@@ -217,6 +219,29 @@ def test_list_filters_by_status(regional, collection, participants_47, status, s
     page = selectors.participant_page(regional, collection, status=status)
     shown = {organization.pk for organization in page}
     assert shown == {pk for pk, state in given.items() if state in states}
+
+
+@pytest.mark.parametrize("status", ["", *selectors.FILTERS])
+@pytest.mark.parametrize("q", ["", "edu47", "школа № 1"])
+def test_the_count_of_the_list_is_the_number_of_its_rows(
+    operator, regional, municipal, collection, participants_47, org_other_region, status, q
+):
+    """Under a filter only a report passes the list counts the collection's reports, not its
+    participants (every report belongs to a participant): the number shown and the pages are
+    those of the rows, for every role, filter and search."""
+    fill(collection, [*participants_47, org_other_region])
+    for user in (operator, regional, municipal):
+        everything = selectors.participant_page(user, collection, status=status, q=q, page=1)
+        shown = set()
+        for number in everything.paginator.page_range:
+            page = selectors.participant_page(user, collection, status=status, q=q, page=number)
+            shown |= {organization.pk for organization in page}
+        rows = selectors.participants(user, collection).filter(
+            selectors.FILTERS[status][1] if status else Q()
+        )
+        if q:
+            rows = search_organizations(rows, q)
+        assert everything.paginator.count == len(shown) == rows.count(), (user, status, q)
 
 
 def test_list_searches_by_login_or_name_and_filters_by_municipality(
