@@ -218,3 +218,33 @@ def test_a_report_opens_for_a_participant_only(collection, org):
     opened = services.report_open(collection=collection, organization=org)
     assert services.report_open(collection=collection, organization=org) == opened
     assert Report.objects.filter(collection=collection, organization=org).count() == 1
+
+
+def test_reports_left_by_removed_participants_are_settled_once(collection, org):
+    """datacollection migration 0007: a report whose organization was dropped from the
+    collection (the old admin form allowed it) — with data, the organization is a participant
+    again; empty, it goes."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import OrganizationFactory
+
+    settle = importlib.import_module(
+        "datacollection.migrations.0007_reports_belong_to_participants"
+    ).settle
+    with_data = OrganizationFactory(municipality=org.municipality, login="edu479991")
+    empty = OrganizationFactory(municipality=org.municipality, login="edu479992")
+    kept = ReportFactory(collection=collection, organization=org)
+    typed = ReportFactory(
+        collection=collection, organization=with_data, status=Report.Status.IN_PROGRESS
+    )
+    ReportFactory(collection=collection, organization=empty)
+
+    settle(apps, None)
+
+    assert set(collection.organizations.values_list("login", flat=True)) == {
+        org.login,
+        "edu479991",
+    }
+    assert set(Report.objects.filter(collection=collection)) == {kept, typed}
