@@ -81,8 +81,22 @@ class DefinitionInvalidError(DataCollectionError):
         self.messages = messages
 
 
+def _shown(logins: list[str]) -> str:
+    return ", ".join(logins[:50]) + (" …" if len(logins) > 50 else "")
+
+
 class UnknownLoginsError(DataCollectionError):
+    def __init__(self, logins: list[str], *, outcome: str = "ничего не добавлено"):
+        super().__init__(f"Неизвестные логины ({len(logins)}), {outcome}: {_shown(logins)}.")
+        self.logins = logins
+
+
+class ParticipantHasDataError(DataCollectionError):
+    """Organizations that have already entered data in the collection stay participants."""
+
     def __init__(self, logins: list[str]):
-        shown = ", ".join(logins[:50]) + (" …" if len(logins) > 50 else "")
-        super().__init__(f"Неизвестные логины ({len(logins)}), ничего не добавлено: {shown}.")
+        super().__init__(
+            f"У этих ОО уже есть введенные данные в этом сборе ({len(logins)}), ничего не "
+            f"удалено: {_shown(logins)}. Данные ОО не удаляются вместе с участием."
+        )
         self.logins = logins

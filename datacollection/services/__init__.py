@@ -30,6 +30,7 @@ from ..errors import (
     DataCollectionError,
     DefinitionFileError,
     DefinitionInvalidError,
+    ParticipantHasDataError,
     ReportHasErrorsError,
     UnknownLoginsError,
     WriteNotAllowedError,
@@ -75,7 +76,7 @@ from .form_definitions import (
     form_export_json,
     form_import,
 )
-from .participants import collection_add_organizations
+from .participants import collection_add_organizations, collection_remove_organizations
 from .writing import (
     NO_ROW_MESSAGE,
     NO_TABLE_MESSAGE,
@@ -123,6 +124,7 @@ __all__ = [
     "DefinitionInvalidError",
     "FileStorageUnavailable",
     "ImportResult",
+    "ParticipantHasDataError",
     "ReportHasErrorsError",
     "ReportNotFoundForWriting",
     "ReportWrite",
@@ -133,6 +135,7 @@ __all__ = [
     "cell_save",
     "cells_save",
     "collection_add_organizations",
+    "collection_remove_organizations",
     "definition_from_file",
     "ensure_writable",
     "extension_check",

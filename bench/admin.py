@@ -1,0 +1,114 @@
+"""The federal operator's admin at national scale: every changelist of the admin site, and the
+add page and the change page of one object of every model (the collection with the most
+participants, an organization, a report, a study…), each whole against the bare
+login-protected view in the same process.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_admin \\
+        .venv/bin/python bench/admin.py [--organizations 45000] [--repeat 7] [--only collection]
+
+The same machinery as `bench/monitoring.py` (`bench.pages`): the database is migrated and
+filled by `seed_scale` when it holds fewer organizations than asked; each page is requested
+through Django's test client once to warm up, then `--repeat` times right after the bare view;
+medians in ms, their ratio, the SQL queries of one request, «> 15×» beside the pages over the
+goal of issue 11. Pages come from the admin site's registry, so a model registered tomorrow is
+measured without touching this file.
+
+The operator is `operator_scale`, a superuser like every federal operator (`seed_demo`'s
+`admin`, `createsuperuser`, tests' `OperatorFactory`): the admin lets operators in by
+`accounts.permissions.may_administer` and the models' pages by Django's permissions, which a
+superuser has. Databases seeded before `seed_scale` made it one are brought up to date here.
+"""
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pages import run, setup, uptime
+
+
+def sample(model):
+    """The object whose change page is measured: the collection with the most participants
+    (45,000 at national scale), the first object of any other model."""
+    from django.db.models import Count
+
+    from datacollection.models import Collection
+
+    if model is Collection:
+        return (
+            Collection.objects.annotate(participants=Count("organizations"))
+            .order_by("-participants", "pk")
+            .first()
+        )
+    return model._default_manager.order_by("pk").first()
+
+
+def plan(only: str) -> list[tuple[str, str]]:
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    pages = []
+    for model, model_admin in sorted(
+        admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower
+    ):
+        opts = model._meta
+        if only and only != opts.model_name:
+            continue
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        label = opts.label_lower.split(".")[1]
+        try:
+            pages.append((f"{label}: список", reverse(f"{name}_changelist")))
+        except NoReverseMatch:  # registered on the default site after the URLs were built
+            continue
+        if model_admin.has_add_permission(_Superuser()):
+            pages.append((f"{label}: добавление", reverse(f"{name}_add")))
+        obj = sample(model)
+        if obj is not None:
+            pages.append((f"{label}: {str(obj)[:30]}", reverse(f"{name}_change", args=[obj.pk])))
+    return pages
+
+
+class _Superuser:
+    """Enough of a request for `has_add_permission` (a superuser may add what the admin
+    lets anybody add)."""
+
+    class user:
+        is_active = is_staff = is_superuser = True
+
+        @staticmethod
+        def has_perm(*args):
+            return True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--organizations", type=int, default=45_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", default="", help="one model only, by its name (collection, participantcode…)")
+    options = parser.parse_args()
+    print(f"load before: {uptime()}")
+    workdir = setup(options.organizations)
+    try:
+        from django.db import connection
+
+        from accounts.models import Organization, User
+        from datacollection.models import Collection
+        from monitoring.scale import OPERATOR_LOGIN
+
+        User.objects.filter(username=OPERATOR_LOGIN, is_superuser=False).update(is_superuser=True)
+        operator = User.objects.get(username=OPERATOR_LOGIN)
+        print(f"База: {connection.vendor} ({connection.settings_dict['NAME']})")
+        biggest = sample(Collection)
+        print(f"ОО: {Organization.objects.count()}, участников в сборе «{biggest}»: "
+              f"{biggest.organizations.count()}; повторов: {options.repeat} (медиана)")  # fmt: skip
+        over = run({"оператор": plan(options.only)}, {"оператор": operator}, options.repeat)
+        print(f"выше 15× простой страницы: {', '.join(over) if over else 'нет'}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"load after: {uptime()}")
+
+
+if __name__ == "__main__":
+    main()
