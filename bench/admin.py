@@ -86,7 +86,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=45_000)
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--only", default="", help="one model only, by its name (collection, participantcode…)")
+    parser.add_argument(
+        "--only", default="", help="one model only, by its name (collection, participantcode…)"
+    )
     options = parser.parse_args()
     print(f"load before: {uptime()}")
     workdir = setup(options.organizations)

@@ -351,10 +351,18 @@ class CollectionAdmin(admin.ModelAdmin):
         return None
 
 
+class CollectionListFilter(admin.RelatedFieldListFilter):
+    """Collections named by form and study, read in one query (not two per collection)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(c.pk, str(c)) for c in Collection.objects.select_related("form", "study")]
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["organization", "collection", "status", "last_saved_at", "submitted_at"]
-    list_filter = ["status", "collection"]
+    list_filter = ["status", ("collection", CollectionListFilter)]
+    show_full_result_count = False
     list_select_related = ["organization", "collection__form", "collection__study"]
     search_fields = ["organization__login", "organization__name"]
     readonly_fields = [f.name for f in Report._meta.fields]
@@ -366,5 +374,19 @@ class ReportAdmin(admin.ModelAdmin):
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["report", "submitted_at", "submitted_by"]
-    list_select_related = ["report__organization", "report__collection__form", "submitted_by"]
+    list_select_related = [
+        "report__organization",
+        "report__collection__form",
+        "report__collection__study",
+        "submitted_by",
+    ]
     readonly_fields = ["report", "submitted_at", "submitted_by", "data"]
+    show_full_result_count = False
+    # A transfer is written when it happens: the newest id is the newest transfer, read from
+    # the primary key backwards (by time, 94,500 rows were sorted on every page: 60 ms).
+    ordering = ["-id"]
+
+    def get_queryset(self, request):
+        # The snapshots (1.3 KB each, 127 MB at 94,500) are read only on a change page: the
+        # list sorted them along with every row.
+        return super().get_queryset(request).defer("data")

@@ -6,8 +6,11 @@ from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdminMixin
 from datacollection.models import Collection
+from fisoko.admin_paging import EstimatedCountMixin
 
 from .models import (
+    MAX_GRADE,
+    MIN_GRADE,
     ChecklistSettings,
     ChecklistTick,
     ParticipantCode,
@@ -18,10 +21,30 @@ from .models import (
 )
 
 
+class GradeFilter(admin.SimpleListFilter):
+    """The grades a study may have, listed without reading the distinct grades of 1.9 M codes
+    (Django's filter on a field does that on every page: 120 ms)."""
+
+    title = "класс (параллель)"
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return [(str(grade), str(grade)) for grade in range(MIN_GRADE, MAX_GRADE + 1)]
+
+    def queryset(self, request, queryset):
+        if self.value() in {str(grade) for grade in range(MIN_GRADE, MAX_GRADE + 1)}:
+            return queryset.filter(grade=int(self.value()))
+        return queryset
+
+
 @admin.register(SchoolClass)
 class SchoolClassAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "study", "grade", "letter", "pupils"]
-    list_filter = ["study", "grade"]
+    list_filter = ["study", GradeFilter]
+    show_full_result_count = False
+    # The model's order (study, organization) sorts by the organizations' logins through a
+    # join; by their ids it reads the unique index in order (76,500 classes: 52 → 1 ms).
+    ordering = ["study_id", "organization_id", "grade", "letter"]
     search_fields = ["organization__login", "organization__name"]
     list_select_related = ["organization", "study"]
 
@@ -35,9 +58,12 @@ class RoomAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ParticipantCode)
-class ParticipantCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ParticipantCodeAdmin(EstimatedCountMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "organization", "study", "grade", "variant", "room"]
-    list_filter = ["study", "grade"]
+    list_filter = ["study", GradeFilter]
+    # In the order of the unique index (study, grade, number): the model's order sorted 1.9 M
+    # codes by the organizations' logins through a join on every page (780 ms).
+    ordering = ["study_id", "grade", "number"]
     search_fields = ["code", "organization__login"]
     list_select_related = ["organization", "study", "room"]
 
