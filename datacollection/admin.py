@@ -230,6 +230,9 @@ class CollectionAdmin(admin.ModelAdmin):
     inlines = [ExtensionInline]
     change_form_template = "admin/datacollection/collection/change_form.html"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("form", "study")  # its name
+
     @admin.display(description="участвующие ОО")
     def participants(self, obj):
         if obj is None or obj.pk is None:
@@ -253,7 +256,7 @@ class CollectionAdmin(admin.ModelAdmin):
     def organizations_view(self, request, object_id):
         """«Участвующие ОО»: add a list of logins or all organizations of a region, remove a
         list of logins."""
-        collection = get_object_or_404(Collection, pk=object_id)
+        collection = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, collection):
             raise PermissionDenied
         action = None

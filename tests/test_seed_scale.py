@@ -222,6 +222,8 @@ def test_logins_work_and_the_seed_adds_only_what_is_missing(country):
         user = User.objects.get(username=login)
         assert user.check_password(scale.SCALE_PASSWORD), login
     assert User.objects.filter(role=User.Role.REGIONAL).count() == 89
+    operator = User.objects.get(username="operator_scale")
+    assert operator.is_staff and operator.is_superuser  # the admin's every page opens to it
     counts = {
         model: model.objects.count()
         for model in (Report, Cell, ReportRow, Submission, ParticipantCode, AuditEvent)

@@ -75,6 +75,9 @@ def coordinators(regions, municipalities, password: str) -> dict[int, int]:
             password=password,
             role=User.Role.OPERATOR,
             is_staff=True,
+            # Federal operators are superusers (`seed_demo`'s admin, `createsuperuser`): the
+            # admin's model pages follow Django's permissions, which only a superuser has.
+            is_superuser=True,
         )
     ]
     for region in regions:
