@@ -185,6 +185,10 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["region", "municipality", "organization"]
     search_fields = ["username", "first_name", "last_name", "email", "organization__name"]
     autocomplete_fields = ["region", "municipality", "organization"]
+    # 46,000 users, one per organization: a page of 50 and one count, as «Образовательные
+    # организации».
+    list_per_page = 50
+    show_full_result_count = False
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Роль и область", {"fields": ("role", "region", "municipality", "organization")}),

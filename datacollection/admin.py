@@ -366,6 +366,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["organization", "collection", "status", "last_saved_at", "submitted_at"]
     list_filter = ["status", ("collection", CollectionListFilter)]
     show_full_result_count = False
+    list_per_page = 50  # as «Образовательные организации»: 100 rows rendered took 50 ms
     list_select_related = ["organization", "collection__form", "collection__study"]
     search_fields = ["organization__login", "organization__name"]
     readonly_fields = [f.name for f in Report._meta.fields]

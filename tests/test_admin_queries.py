@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts import audit
+from accounts.models import User
 from studies.models import ParticipantCode, SchoolClass
 from tests.factories import fill, make_collection, many_organizations
 
@@ -35,6 +36,16 @@ def country(request, municipality, other_municipality, operator):
             code=f"{school_class.grade}{index:05d}",
         )
         for index, school_class in enumerate(classes)
+    )
+    User.objects.bulk_create(
+        User(
+            username=o.login,
+            role=User.Role.ORGANIZATION,
+            region=o.region,
+            municipality=o.municipality,
+            organization=o,
+        )
+        for o in organizations
     )
     for organization in organizations:
         audit.record(actor=operator, action="organization.viewed", organization=organization)
@@ -74,6 +85,12 @@ PAGES = {
         # 4 count (estimate first on PostgreSQL), 5 the page with actor and organization,
         # 6 the journal's actions for the filter
         6 + ESTIMATE,
+        None,
+    ),
+    "admin:accounts_user_changelist": (
+        # 4 count, 5 the page of users with region, municipality, organization,
+        # 6 the regions of the filter
+        6,
         None,
     ),
     "admin:datacollection_collection_change": (
