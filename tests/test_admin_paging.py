@@ -50,3 +50,31 @@ def test_a_filtered_list_and_a_small_table_are_counted_exactly(
     assert "около" not in paginator_text(searched)
     if connection.vendor != "postgresql":
         assert paginator_text(client.get(URL)) == "31 журнал действий"
+
+
+def test_the_grade_filter_lists_the_study_grades_and_filters(as_user, operator, org):
+    from studies.models import ParticipantCode, SchoolClass
+    from tests.factories import participating_study
+
+    study = participating_study(org)
+    for grade, codes in ((4, 2), (8, 3)):
+        school_class = SchoolClass.objects.create(
+            study=study, organization=org, grade=grade, letter="А", pupils=codes
+        )
+        for number in range(codes):
+            ParticipantCode.objects.create(
+                study=study,
+                organization=org,
+                school_class=school_class,
+                grade=grade,
+                number=number,
+                code=f"{grade}{number:04d}",
+            )
+    client = as_user(operator)
+    url = reverse("admin:studies_participantcode_changelist")
+    page = client.get(url).content.decode()
+    assert 'href="?grade=11"' in page and 'href="?grade=2"' in page
+    assert paginator_text(client.get(url, {"grade": "8"})).startswith("3 ")
+    assert paginator_text(client.get(url, {"grade": "oops"})).startswith("5 ")
+    classes = reverse("admin:studies_schoolclass_changelist")
+    assert paginator_text(client.get(classes, {"grade": "4"})).startswith("1 ")
