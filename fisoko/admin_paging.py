@@ -4,6 +4,7 @@ a filter or a search such a count says nothing the operator acts on, so PostgreS
 estimate from the last ANALYZE stands in for it (the pagination says «около»); a filtered or
 searched list, a small table, SQLite and a table never analyzed are counted exactly."""
 
+from django.contrib.admin import ShowFacets
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -44,8 +45,10 @@ class EstimatedCountPaginator(Paginator):
 
 
 class EstimatedCountMixin:
-    """For a ModelAdmin of a table of millions of rows: the estimated count unfiltered, and no
-    second exact count for «(N всего)» beside a filtered one."""
+    """For a ModelAdmin of a table of millions of rows: the estimated count unfiltered, no
+    second exact count for «(N всего)» beside a filtered one, and no «Показать счётчики» (a
+    count per filter choice over every row)."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    show_facets = ShowFacets.NEVER
