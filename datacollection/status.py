@@ -236,7 +236,12 @@ def _values(report: Report | None) -> dict:
 
 def participant_status(report: Report | None, collection: Collection) -> ParticipantStatus:
     """The status of one organization in `collection`, `report` being its report or None."""
-    values = _values(report)
+    return status_of(_values(report), collection)
+
+
+def status_of(values: dict, collection: Collection) -> ParticipantStatus:
+    """The status from the report's `FIELDS` (all None without a report) — read with the
+    rows of a page, instead of computing it in SQL for each."""
     status = next(
         (value for value, _order, rule in STATUS_RULES if rule.holds(values)), DEFAULT_STATUS[0]
     )

@@ -142,6 +142,44 @@ def _with_status(organizations: QuerySet[Organization], collection: Collection):
     )
 
 
+def _listed(user: User, collection: Collection, *, by_status: bool) -> QuerySet[Organization]:
+    """The participants the user may see with the report's columns joined (no statuses in
+    SQL: `_with_statuses` works them out for a page's rows); `by_status` adds the status's
+    order, for the list sorted by it."""
+    rows = (
+        organizations_visible_to(user)
+        .filter(collections=collection)
+        .annotate(
+            collection_report=FilteredRelation(
+                "reports", condition=Q(reports__collection=collection)
+            )
+        )
+        .annotate(**_report_columns(), report_started_at=F(f"{REPORT}__started_at"))
+    )
+    if by_status:
+        order = participant_status.status_annotations(REPORT, collection)["status_order"]
+        rows = rows.annotate(status_order=order)
+    return rows
+
+
+def _with_statuses(organizations, collection: Collection) -> list[Organization]:
+    """`participation_status`, `is_late`, … of `participants` for a page's rows, worked out in
+    Python by the same rules from the report's columns the rows carry."""
+    organizations = list(organizations)
+    for organization in organizations:
+        values = {
+            name: getattr(organization, f"{REPORT_COLUMNS}_{name}")
+            for name in participant_status.FIELDS
+        }
+        found = participant_status.status_of(values, collection)
+        organization.participation_status = found.status
+        organization.is_late = found.is_late
+        organization.has_changes = found.has_changes
+        organization.is_returned = found.is_returned
+        organization.is_not_submitted = found.is_not_submitted
+    return organizations
+
+
 def _report_columns() -> dict:
     """`report_status`, `report_pk`, … — the joined report's columns that the status rules
     read (`datacollection.status.FIELDS`), by the names `filter_condition(annotated=True)`
@@ -217,13 +255,14 @@ def participant_page(
         for name in fields
     ]
     paginator = ReversiblePaginator(
-        narrowed(participants(user, collection)).order_by(*ordering, "login"),
+        narrowed(_listed(user, collection, by_status=key == "status")).order_by(*ordering, "login"),
         PAGE_SIZE,
         counted=_counted(user, collection, status, narrowed),
-        rows=lambda ids: (
-            participants(user, collection)
+        rows=lambda ids: _with_statuses(
+            _listed(user, collection, by_status=False)
             .filter(pk__in=ids)
-            .prefetch_related("region", "municipality")
+            .prefetch_related("region", "municipality"),
+            collection,
         ),
         nulls_apart=fields[0] if key in NULLABLE_SORTS else "",
         # A filter that needs a report: those without the date are the few reports that
