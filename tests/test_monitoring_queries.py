@@ -230,3 +230,26 @@ def test_national_list_filtered_and_searched_queries(
     )
     assert response.context["page"].paginator.count == submitted
     assert len(response.context["rows"]) == (submitted - 1) % 50 + 1
+
+
+def test_national_list_with_the_study_questionnaires_costs_the_same(
+    as_user, operator, national, django_assert_num_queries
+):
+    """The questionnaires' columns («заполнено») cost one query for the page's organizations,
+    whatever the number of participants."""
+    from tests.factories.surveys import issue_codes, make_questionnaire
+
+    questionnaire = make_questionnaire(study=national.study)
+    organizations = list(national.organizations.order_by("login"))
+    issue_codes(questionnaire, organizations[::2], issued=3, completed=2)
+    client = as_user(operator)
+    url = reverse("monitoring:participant_list", args=[national.pk])
+    with django_assert_num_queries(13):
+        # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 the
+        # page's ids, 7 its rows, 8-9 its regions and municipalities, 10 its receipt numbers,
+        # 11 the study's questionnaires, 12 their codes issued and completed for the page's
+        # organizations, 13 the bell
+        response = client.get(url, {"status": "submitted", "page": LAST_PAGE})
+    assert response.status_code == 200
+    cells = [cell for row in response.context["rows"] for _column, cell in row.share]
+    assert cells and {cell.total for cell in cells} <= {0, 3}
