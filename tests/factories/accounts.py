@@ -24,7 +24,9 @@ class MunicipalityFactory(DjangoModelFactory):
 
     @factory.lazy_attribute_sequence
     def code(self, n):
-        return f"reg{self.region.code}_m{n % 1000:03d}"
+        # Three digits (the validator); m100–m899, never a code a test writes itself
+        # (reg47_m001, reg47_m999), however many municipalities the process made before.
+        return f"reg{self.region.code}_m{100 + n % 800:03d}"
 
 
 class OrganizationFactory(DjangoModelFactory):
@@ -38,7 +40,9 @@ class OrganizationFactory(DjangoModelFactory):
 
     @factory.lazy_attribute_sequence
     def login(self, n):
-        return f"edu{self.region.code}{n % 10000:04d}"
+        # 1000–4999: never a login a test writes itself (edu470001, edu479999) nor one of
+        # `many_organizations` (5000 and up), however many the process made before.
+        return f"edu{self.region.code}{1000 + n % 4000:04d}"
 
 
 class UserFactory(DjangoModelFactory):
