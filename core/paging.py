@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import OrderBy, QuerySet
 from django.utils.functional import cached_property
 
 
@@ -105,7 +105,12 @@ def _ids_nulls_apart(
         # Among the NULLs the key orders nothing: without it the next key's index can give
         # the order (the planner does not see the outer join's NULL as a constant).
         nulls = nulls.order_by(*ids.query.order_by[1:])
+    # Among the values NULLs sort nowhere: the key plainly ascending or descending, which an
+    # index on it gives read forwards or backwards (descending with NULLs last it does not).
     values = ids.filter(**{f"{key}__isnull": False})
+    head, *rest = ids.query.order_by
+    if isinstance(head, OrderBy):
+        values = values.order_by(OrderBy(head.expression, descending=head.descending), *rest)
     first, second = (nulls, values) if nulls_first else (values, nulls)
     try:
         first_sql, first_params = first[:stop].query.get_compiler(ids.db).as_sql()

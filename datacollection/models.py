@@ -439,7 +439,14 @@ class Report(models.Model):
                 fields=["collection", "organization"], name="report_one_per_organization"
             ),
         ]
-        indexes = [models.Index(fields=["collection", "status"])]
+        indexes = [
+            models.Index(fields=["collection", "status"]),
+            # «Список участников» sorted by «Дата передачи» / «Начало ввода»: a page is read
+            # from these in order. Not on last_saved_at: every autosave writes it, and an index
+            # on it would make each of them update the index too.
+            models.Index(fields=["collection", "submitted_at"]),
+            models.Index(fields=["collection", "started_at"]),
+        ]
 
     def __str__(self):
         return f"{self.organization.login}: {self.collection}"

@@ -74,15 +74,20 @@ class Moments:
     extended_until: datetime | None
 
 
-def moments(state: State, collection: Collection, now: datetime) -> Moments:
+def moments(state: State, collection: Collection, now: datetime, organization: int) -> Moments:
+    """When the organization started, saved, transferred: each organization at its own
+    moments, spread over two days before the day its state sets (as schools do — a list
+    sorted by a date has no ties to break by login), the same on every run."""
+    spread = timedelta(seconds=(organization * 7919) % (2 * 86400))
     submitted = None
     if state.transfer_days is not None:
         submitted = collection.closes_at + timedelta(days=state.transfer_days)
         if state.transfer_days < 0:  # in the window, and not in the future
             submitted = min(submitted, now - timedelta(hours=1))
+        submitted -= spread  # a late one stays after the deadline: 2 days after, less < 2 days
     if state.kind is None:
         return Moments(None, None, None, None, None, None)
-    started = (submitted or now) - timedelta(days=3)
+    started = (submitted or now - spread) - timedelta(days=3)
     changed = submitted + timedelta(hours=5) if state.kind == CHANGES else None
     return Moments(
         started=started,
@@ -130,15 +135,14 @@ def fill(
         state = state_of(organization, collection, now)
         if state.status is None or (with_codes and state.kind and organization not in codes):
             continue
-        planned.append((report_id, organization, state, moments(state, collection, now)))
+        at = moments(state, collection, now, organization)
+        planned.append((report_id, organization, state, at))
         report_id += 1
     layouts = {}
-    for _, organization, state, at in planned:
+    for _, organization, state, _at in planned:
         key = (organization % PATTERNS, state.name)
         if state.kind is not None and key not in layouts:
-            layouts[key] = layout(
-                collection, definitions, key[0], state.kind, saved=at.saved, changed_at=at.changed
-            )
+            layouts[key] = layout(collection, definitions, key[0], state.kind)
 
     def returned_by(organization):
         return people.coordinators.get(people.regions[organization])
@@ -185,15 +189,20 @@ def fill(
         bulk.write_text(
             ReportRow._meta.db_table,
             ["report_id", "table_id", "key", "created_at"],
-            (layouts[(o % PATTERNS, s.name)].rows.render(pk) for pk, o, s, _ in typed),
+            (
+                layouts[(o % PATTERNS, s.name)].rows.render(pk, saved=at.saved)
+                for pk, o, s, at in typed
+            ),
         )
     with timer("значения (COPY)"):
         cells = bulk.write_text(
             Cell._meta.db_table,
             ["report_id", "table_id", "row_key", "column_key", "value", "version", "updated_at"],
             (
-                layouts[(o % PATTERNS, s.name)].cells.render(pk, codes_of(o))
-                for pk, o, s, _ in typed
+                layouts[(o % PATTERNS, s.name)].cells.render(
+                    pk, codes_of(o), saved=at.saved, changed=at.changed
+                )
+                for pk, o, s, at in typed
             ),
         )
     transfers = [p for p in typed if p[3].submitted is not None]

@@ -31,6 +31,8 @@ HALF, FULL, CHANGES = "half", "full", "changes"
 CODE_MARK = "\x00"  # where a participant code goes (in JSON: \u0000)
 LINE_MARK = "\x01"  # where a COPY line starts: the report id goes there
 LOGIN_MARK = "\x02"  # the organization's login in a snapshot (in JSON: \u0002)
+SAVED_MARK = "\x03"  # when the report's cells were last written (each report its own)
+CHANGED_MARK = "\x04"  # when the one cell changed after the transfer was written
 
 
 def is_results_table(definition: TableDefinition) -> bool:
@@ -128,7 +130,7 @@ class Template:
     def codes(self) -> int:
         return len(self.pieces) - 1
 
-    def render(self, report_id: int, codes=(), login: str = "") -> str:
+    def render(self, report_id: int, codes=(), login: str = "", *, saved=None, changed=None) -> str:
         if len(codes) != self.codes:
             raise ValueError(f"{self.codes} кодов в шаблоне, дано {len(codes)}")
         if codes:
@@ -140,6 +142,10 @@ class Template:
         else:
             text = self.pieces[0]
         text = text.replace(LINE_MARK, f"{report_id}\t")
+        if saved is not None:
+            text = text.replace(SAVED_MARK, stamp(saved))
+        if changed is not None:
+            text = text.replace(CHANGED_MARK, stamp(changed))
         return text.replace(LOGIN_MARK, login) if login else text
 
 
@@ -171,15 +177,13 @@ def layout(
     definitions: list[TableDefinition],
     pattern: int,
     kind: str,
-    *,
-    saved,
-    changed_at=None,
 ) -> Layout:
-    """`saved`: when the cells were last written; `changed_at`: when the one cell was changed
-    after the transfer (CHANGES)."""
+    """The moments are marks, filled in per report by `render(saved=, changed=)`: when its
+    cells were last written, and when the one cell was changed after the transfer
+    (CHANGES)."""
     cell_lines, row_lines, tables = [], [], []
     changed = None
-    saved_text = stamp(saved)
+    saved_text = SAVED_MARK
     for definition in definitions:
         table = definition.table
         snapshot_rows = []
@@ -192,9 +196,7 @@ def layout(
                     new = _changed(definition.columns_by_key[column_key], value)
                     if new is not None:
                         changed = (row_key, column_key)
-                        cell_lines.append(
-                            (table.pk, row_key, column_key, new, 2, stamp(changed_at))
-                        )
+                        cell_lines.append((table.pk, row_key, column_key, new, 2, CHANGED_MARK))
                         continue
                 cell_lines.append((table.pk, row_key, column_key, value, 1, saved_text))
             full = {**values, **computed_values(definition.columns, values)}
