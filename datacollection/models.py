@@ -446,6 +446,9 @@ class Report(models.Model):
             # on it would make each of them update the index too.
             models.Index(fields=["collection", "submitted_at"]),
             models.Index(fields=["collection", "started_at"]),
+            # «Возвращено на доработку» (returned_at set) read from its own rows, not by
+            # checking every report of the collection.
+            models.Index(fields=["collection", "returned_at"]),
         ]
 
     def __str__(self):
