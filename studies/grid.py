@@ -218,22 +218,30 @@ def _done_cell(label: str, moment: datetime | None) -> GridCell:
     return GridCell(label, "done", msk_day_month(moment) if moment else "")
 
 
+# The cells that carry no day, made once (a page looks up ~750 cells).
+NOT_APPLICABLE_CELL = GridCell("", "na")
+OVERDUE_ITEM_CELL = GridCell("Просрочено", "overdue")
+PENDING_ITEM_CELL = GridCell("Не выполнено", "pending")
+OVERDUE_FORM_CELL = GridCell("Не сдано", "overdue")
+PENDING_FORM_CELLS = {status: GridCell(label, "pending") for status, label in FORM_LABELS.items()}
+
+
 def cell_for(row: OrganizationReadiness, column: Column) -> GridCell:
     if column.collection is not None:
         state = row.forms[column.collection.pk]
         if state.done:
             return _done_cell("Сдано", state.submitted_at)
         if state.behind:
-            return GridCell("Не сдано", "overdue")
-        return GridCell(FORM_LABELS.get(state.status, ""), "pending")
+            return OVERDUE_FORM_CELL
+        return PENDING_FORM_CELLS.get(state.status) or GridCell("", "pending")
     state = row.items.get(column.key)
     if state is None:
-        return GridCell("", "na")
+        return NOT_APPLICABLE_CELL
     if state.status == DONE:
         return _done_cell("Выполнено", state.done_at)
     if state.status == OVERDUE:
-        return GridCell("Просрочено", "overdue")
-    return GridCell("Не выполнено", "pending")
+        return OVERDUE_ITEM_CELL
+    return PENDING_ITEM_CELL
 
 
 CELL_TEMPLATE = "studies/partials/grid_cell.html"
