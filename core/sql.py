@@ -98,16 +98,21 @@ class InIds(Func):
 class Statement:
     """A queryset's SQL and parameters, compiled once; `rows(**values)` runs it with the
     values of its `Slot`s and returns its rows as the queryset's `values_list` would (the
-    database's values converted by the columns' fields: dates on SQLite) — or as the database
-    gave them, `converted=False`, for a query of ids and constants whose thousands of rows
-    the converters (`int()` of every count and integer constant) would only copy."""
+    database's values converted by the columns' fields: dates on SQLite) — or, given
+    `converted` (column positions), converts those columns only and returns the others as
+    the database gave them: ids, counts and texts that the converters (`int()` of every count
+    and integer constant) would only copy, row by row."""
 
-    def __init__(self, queryset, *, converted: bool = True):
+    def __init__(self, queryset, *, converted: tuple[int, ...] | None = None):
         self.db = queryset.db
-        self.converted = converted
         compiler = queryset.query.get_compiler(self.db)
         self.sql, self.params = compiler.as_sql()
-        self.columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        self.columns = [
+            (at, column)
+            for at, column in enumerate(columns)
+            if converted is None or at in converted
+        ]
 
     def rows(self, **values) -> list[tuple]:
         connection = connections[self.db]
@@ -118,11 +123,9 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        if not self.converted:
-            return rows
         converters = [
             (at, column, functions)
-            for at, column in enumerate(self.columns)
+            for at, column in self.columns
             if (
                 functions := connection.ops.get_db_converters(column)
                 + column.get_db_converters(connection)

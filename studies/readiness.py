@@ -208,7 +208,8 @@ def _facts_statement(db: str, study_pk: int, form_pks: tuple[int, ...]) -> State
             texts=["status"],
         ),
     ]
-    return Statement(parts[0].union(*parts[1:], all=True).using(db))
+    # Only the moments are converted (dates are text on SQLite).
+    return Statement(parts[0].union(*parts[1:], all=True).using(db), converted=(6, 7))
 
 
 ROOMS = "rooms"  # `_facts_statement`'s kinds beside the events'
@@ -422,7 +423,7 @@ def _done_statement(
             timed_out, in_scope, SlotValue(Slot.moment("now"), DateTimeField())
         )
         parts.append(part(extensions, EXTENDED, collection="collection_id"))
-    return Statement(parts[0].union(*parts[1:], all=True).using(db), converted=False)
+    return Statement(parts[0].union(*parts[1:], all=True).using(db), converted=())
 
 
 SUBMITTED = "submitted"  # `_done_ids`' kind of a report's row (its collection beside it)

@@ -126,7 +126,7 @@ def _completion_statement(db: str, questionnaire_pks: tuple[int, ...]) -> Statem
         _completion(questionnaire_pks, InIds("organization_id", Slot.ids("shown")))
         .filter(completed_or_on_page)
         .using(db),
-        converted=False,
+        converted=(),
     )
 
 
