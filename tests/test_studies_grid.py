@@ -318,3 +318,18 @@ def test_operator_picks_a_region_and_its_municipality(
     response = client.get(url, {"region": "00"})
     assert response.context["region"].code == "47"
     assert '<option value="47" selected>' in response.content.decode()
+
+
+def test_the_item_filter_and_the_reminder_offer_every_column_the_chosen_one_marked(
+    study, regional, as_user
+):
+    """Both selects of columns («Не выполнен пункт», «Напомнить всем, кто не выполнил») come
+    from one list of options, the column asked for marked in each."""
+    response = as_user(regional).get(
+        reverse("studies:grid", args=[study.pk]), {"item": "prep_documents"}
+    )
+    page = response.content.decode()
+    assert 'data-testid="remind-form"' in page
+    assert page.count('<option value="prep_documents" selected>') == 2
+    for column in response.context["grid"].columns[1:]:
+        assert page.count(f'<option value="{column.key}">{column.title}</option>') == 2
