@@ -199,6 +199,19 @@ class UserAdmin(DjangoUserAdmin):
         ("Роль и область", {"fields": ("role", "region", "municipality", "organization")}),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        """Groups and permissions only for a federal operator: nobody else enters the admin
+        (is_staff follows the role), and the two lists of 236 permissions were most of the
+        page of a school's account. Made an operator, the account shows them again."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.is_operator:
+            return fieldsets
+        admin_only = {"groups", "user_permissions"}
+        return tuple(
+            (name, {**options, "fields": [f for f in options["fields"] if f not in admin_only]})
+            for name, options in fieldsets
+        )
+
 
 class ReadOnlyAdminMixin:
     """Records that are evidence (the journal, downloads, transferred reports): the operator

@@ -122,3 +122,28 @@ def test_every_inline_add_link_agrees(operator, org_user):
         "Добавить еще одну строку",
         "Добавить еще одну проверку между столбцами",
     }
+
+
+def test_a_school_account_has_no_groups_or_permissions_to_edit(operator, org_user):
+    """Only an operator enters the admin: the lists of permissions are shown for operators'
+    accounts only, and the school's account still saves through its form."""
+    client = client_for(operator)
+    page = client.get(reverse("admin:accounts_user_change", args=[org_user.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="user_permissions"' not in html and 'name="groups"' not in html
+    assert 'name="is_active"' in html
+    own = client.get(reverse("admin:accounts_user_change", args=[operator.pk])).content.decode()
+    assert 'name="user_permissions"' in own and 'name="groups"' in own
+
+    # What the page's form holds, with one change (the dates in the admin's two inputs).
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+    data = {name: value for name, value in data.items() if value not in (None, False)}
+    data.pop("last_login", None)
+    data.pop("date_joined", None)
+    data.update(first_name="Новое", date_joined_0="01.01.2026", date_joined_1="10:00:00")
+    saved = client.post(reverse("admin:accounts_user_change", args=[org_user.pk]), data)
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    org_user.refresh_from_db()
+    assert org_user.first_name == "Новое"
