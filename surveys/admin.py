@@ -181,6 +181,15 @@ class QuestionInline(admin.StackedInline):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """«Показывать, если» chooses among this questionnaire's questions in a plain select:
+        questions have no admin page of their own to link to, and the wrapper for those links
+        was a fifth of the section's page."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "show_if_question" and field is not None:
+            field.widget = getattr(field.widget, "widget", field.widget)
+        return field
+
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):

@@ -86,3 +86,24 @@ def test_the_preview_shows_every_screen_and_condition(operator, questionnaire):
 def test_only_the_operator_reaches_the_builder(regional, questionnaire, name):
     url = reverse(f"admin:surveys_questionnaire_{name}", args=[questionnaire.pk])
     assert client_for(regional).get(url).status_code == HTTPStatus.FOUND  # to the login
+
+
+def test_a_section_chooses_conditions_among_its_questionnaire_in_a_plain_select(
+    operator, questionnaire
+):
+    section = questionnaire.sections.get(order=2)
+    page = client_for(operator).get(reverse("admin:surveys_section_change", args=[section.pk]))
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    condition = 'name="questions-0-show_if_question"'
+    assert condition in html
+    # The choices: this questionnaire's questions a condition can read, in a plain select
+    # (no wrapper for links to a question's own admin page, which questions do not have).
+    form = page.context["inline_admin_formsets"][0].formset.forms[0]
+    choices = set(form.fields["show_if_question"].queryset)
+    assert choices == set(
+        Question.objects.filter(
+            section__questionnaire=questionnaire, kind__in=Question.CONDITION_KINDS
+        )
+    )
+    assert 'data-model-ref="question"' not in html
