@@ -1,7 +1,9 @@
 """«Готовность ОО» at national scale: the grid's pages whole (view, template) against the bare
-login-protected view in the same process, the .xlsx of a region, and the grid of the whole
-country built by the selector (the operator's page always shows one region; the figure shows
-what one query of «done» flags costs for every organization).
+login-protected view in the same process; the .xlsx of a region (a file, not a page) against
+the same rows read by the selectors and written by openpyxl write-only, as the export of results
+is measured; and the grid of the whole country built by the selector (the operator's page
+always shows one region; the figure shows what one query of «done» flags costs for every
+organization).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_monitoring \\
         .venv/bin/python bench/readiness.py [--organizations 45000] [--repeat 7]
@@ -171,6 +173,63 @@ def country(study) -> None:
               f"SQL {len(queries)}")  # fmt: skip
 
 
+def xlsx_against_openpyxl(study, repeat: int) -> None:
+    """The region's .xlsx (all its rows) against what it cannot do without: the grid's rows
+    and the questionnaires' columns read by the same selectors, and openpyxl write-only given
+    the same cells as ready strings — the ratio is the cost of the file's own layout and
+    conversions, as for the export of results (bench/monitoring.py)."""
+    import io
+    import statistics
+
+    from django.test import Client
+    from django.urls import reverse
+    from openpyxl import Workbook
+
+    from accounts.models import Region, User
+    from studies.extensions import readiness_columns
+    from studies.grid import build_grid, cell_label
+
+    operator = User.objects.get(username="operator_scale")
+    region = Region.objects.get(code="01")
+    client = Client()
+    client.force_login(operator)
+    url = f"{reverse('studies:grid_xlsx', args=[study.pk])}?region=01"
+
+    def baseline() -> int:
+        grid = build_grid(operator, study, region=region)
+        groups = readiness_columns(study, [row.organization.pk for row in grid.rows])
+        shares = [column for group in groups for column in group.columns]
+        cells = [
+            [
+                row.organization.login,
+                row.organization.name,
+                *[cell_label(row, column) for column in grid.columns],
+                *[str(column.cell(row.organization.pk)) for column in shares],
+            ]
+            for row in grid.rows
+        ]
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Готовность ОО")
+        for line in cells:
+            sheet.append(line)
+        book.save(io.BytesIO())
+        return len(cells)
+
+    client.get(url)
+    rows = baseline()
+    views, bases = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        views.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        baseline()
+        bases.append((time.perf_counter() - started) * 1000)
+    view, base = statistics.median(views), statistics.median(bases)
+    print(f"  .xlsx региона 01 ({rows} строк): {view:.1f} мс; те же строки селекторами + "
+          f"openpyxl write-only: {base:.1f} мс; отношение {view / base:.2f}")  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=45_000)
@@ -190,7 +249,6 @@ def main():
         progress(study)
         questionnaires(study)
         grid = reverse("studies:grid", args=[study.pk])
-        xlsx = reverse("studies:grid_xlsx", args=[study.pk])
         municipality = Organization.objects.filter(region__code="01").first().municipality_id
         users = {
             "оператор": User.objects.get(username="operator_scale"),
@@ -210,13 +268,11 @@ def main():
                  f"{grid}?region=01&item=prep_documents"),
                 ("Готовность ОО, регион 01, муниципалитет",
                  f"{grid}?region=01&municipality={municipality}"),
-                ("Готовность ОО, регион 01, .xlsx (все строки)", f"{xlsx}?region=01"),
             ],
             "рег. координатор": [
                 ("Готовность ОО, стр. 1", grid),
                 ("Готовность ОО, «отстает хоть в чем-то», последняя стр.",
                  f"{grid}?behind=1&page=99999"),
-                ("Готовность ОО, .xlsx (все строки)", xlsx),
             ],
             "мун. координатор": [
                 ("Готовность ОО", grid),
@@ -225,6 +281,7 @@ def main():
         }  # fmt: skip
         over = run(plan, users, options.repeat)
         print(f"выше 15× простой страницы: {', '.join(over) if over else 'нет'}")
+        xlsx_against_openpyxl(study, options.repeat)
         country(study)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
