@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from datacollection.status import filter_needs_report
 from tests.factories import fill, make_collection, many_organizations
 
 # Past the end: `Paginator.get_page` answers the last page (what «Последняя» links to).
@@ -107,6 +108,13 @@ def test_a_status_filter_sorted_by_a_date_costs_the_same_and_joins_the_report_on
         assert "EXISTS" not in query["sql"]
         for select in query["sql"].split("SELECT")[1:]:
             assert len(re.findall(r'(?:FROM|JOIN) "datacollection_report"', select)) <= 1
+    # Under a filter only a report passes, the page's ids do not read the list of
+    # participants: organizations with a report in the collection are participants.
+    ids = next(q["sql"] for q in queries.captured_queries if '."id" AS "pk"' in q["sql"])
+    if filter_needs_report(status):
+        assert "datacollection_collection_organizations" not in ids
+    else:
+        assert "datacollection_collection_organizations" in ids
 
 
 def test_overview_queries(as_user, regional, monitored, django_assert_num_queries):

@@ -142,20 +142,21 @@ def _with_status(organizations: QuerySet[Organization], collection: Collection):
     )
 
 
-def _listed(user: User, collection: Collection, *, by_status: bool) -> QuerySet[Organization]:
+def _listed(
+    user: User, collection: Collection, *, by_status: bool, with_report: bool = False
+) -> QuerySet[Organization]:
     """The participants the user may see with the report's columns joined (no statuses in
     SQL: `_with_statuses` works them out for a page's rows); `by_status` adds the status's
-    order, for the list sorted by it."""
-    rows = (
-        organizations_visible_to(user)
-        .filter(collections=collection)
-        .annotate(
-            collection_report=FilteredRelation(
-                "reports", condition=Q(reports__collection=collection)
-            )
-        )
-        .annotate(**_report_columns(), report_started_at=F(f"{REPORT}__started_at"))
-    )
+    order, for the list sorted by it. `with_report`: the caller keeps only organizations with
+    a report in the collection (a filter that needs one), and those are participants — every
+    report belongs to one (`_counted`) — so the list of participants is not joined (for
+    6,750 «В работе» sorted by their last save, one lookup in it per row before the sort)."""
+    rows = organizations_visible_to(user)
+    if not with_report:
+        rows = rows.filter(collections=collection)
+    rows = rows.annotate(
+        collection_report=FilteredRelation("reports", condition=Q(reports__collection=collection))
+    ).annotate(**_report_columns(), report_started_at=F(f"{REPORT}__started_at"))
     if by_status:
         order = participant_status.status_annotations(REPORT, collection)["status_order"]
         rows = rows.annotate(status_order=order)
@@ -255,7 +256,14 @@ def participant_page(
         for name in fields
     ]
     paginator = ReversiblePaginator(
-        narrowed(_listed(user, collection, by_status=key == "status")).order_by(*ordering, "login"),
+        narrowed(
+            _listed(
+                user,
+                collection,
+                by_status=key == "status",
+                with_report=status in FILTERS and participant_status.filter_needs_report(status),
+            )
+        ).order_by(*ordering, "login"),
         PAGE_SIZE,
         counted=_counted(user, collection, status, narrowed),
         rows=lambda ids: _with_statuses(
