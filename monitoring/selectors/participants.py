@@ -216,7 +216,8 @@ def participant_page(
     """One page of the list (6 queries: the count, the page's ids, its rows, its regions, its
     municipalities, its receipts). The count reads the collection's list of participants
     (`participations`: the link table's index, no organization joined unless a filter needs
-    it; a status as EXISTS of the report: `datacollection.status.filter_exists`); the sort
+    it; a status as EXISTS of the report: `datacollection.status.filter_exists`) or, under a
+    filter only a report passes, the collection's reports (`_counted`); the sort
     reads only ids, so the database orders narrow rows and computes the statuses and dates
     for the page's 50 rows alone; a page past the middle is read from the end
     (`ReversiblePaginator`). Regions and municipalities are read for the page's rows only
@@ -248,6 +249,8 @@ def participant_page(
             rows = search_organizations(rows, q, via=via)
         return rows
 
+    # A filter only a report passes: its rows are the collection's reports (`_counted`).
+    needs_report = status in FILTERS and participant_status.filter_needs_report(status)
     descending = sort.startswith("-")
     key = sort.lstrip("-") if sort.lstrip("-") in SORTS else DEFAULT_SORT
     fields = SORTS[key]
@@ -257,15 +260,10 @@ def participant_page(
     ]
     paginator = ReversiblePaginator(
         narrowed(
-            _listed(
-                user,
-                collection,
-                by_status=key == "status",
-                with_report=status in FILTERS and participant_status.filter_needs_report(status),
-            )
+            _listed(user, collection, by_status=key == "status", with_report=needs_report)
         ).order_by(*ordering, "login"),
         PAGE_SIZE,
-        counted=_counted(user, collection, status, narrowed),
+        counted=_counted(user, collection, status, narrowed, needs_report=needs_report),
         rows=lambda ids: _with_statuses(
             _listed(user, collection, by_status=False)
             .filter(pk__in=ids)
@@ -275,21 +273,23 @@ def participant_page(
         nulls_apart=fields[0] if key in NULLABLE_SORTS else "",
         # A filter that needs a report: those without the date are the few reports that
         # lack it (none, as a rule), not every organization without a report.
-        few_nulls=status in FILTERS and participant_status.filter_needs_report(status),
+        few_nulls=needs_report,
     )
     page = paginator.get_page(page)
     _attach_receipts(page.object_list, collection)
     return page
 
 
-def _counted(user: User, collection: Collection, status: str, narrowed) -> QuerySet:
+def _counted(
+    user: User, collection: Collection, status: str, narrowed, *, needs_report: bool
+) -> QuerySet:
     """What the list counts: the collection's list of participants narrowed as the list is —
     or, under a filter only a report passes («В работе», «Сдано», …), the collection's reports
     that pass it, with no list of participants joined: every report belongs to a participant
     (`datacollection.services.report_open` opens one for a participant only, and removing a
     participant with entered data is refused, an empty report going with it). 31,500 reports
     «Сдано» are counted from their index, not hashed against 45,000 participants."""
-    if status in FILTERS and participant_status.filter_needs_report(status):
+    if needs_report:
         reports = Report.objects.filter(collection=collection).filter(
             participant_status.report_condition(status, collection.closes_at)
         )
