@@ -13,7 +13,7 @@ from django.urls import path
 from core.files import download
 from fisoko.admin_paging import EstimatedCountMixin
 
-from . import importing, services
+from . import importing, permissions, services
 from .credentials import (
     Credential,
     credentials_filename,
@@ -200,11 +200,12 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     def get_fieldsets(self, request, obj=None):
-        """Groups and permissions only for a federal operator: nobody else enters the admin
-        (is_staff follows the role), and the two lists of 236 permissions were most of the
-        page of a school's account. Made an operator, the account shows them again."""
+        """Groups and permissions only for an account that may enter the admin
+        (`permissions.may_administer`): for anyone else they mean nothing, and the two lists
+        of 236 permissions were most of the page of a school's account. Made an operator,
+        the account shows them again."""
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or obj.is_operator:
+        if obj is None or permissions.may_administer(obj):
             return fieldsets
         admin_only = {"groups", "user_permissions"}
         return tuple(
