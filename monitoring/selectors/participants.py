@@ -125,21 +125,18 @@ def participations(user: User, collections: list[Collection], *, statuses: bool 
 
 
 def _with_status(organizations: QuerySet[Organization], collection: Collection):
-    report = REPORT
-    return (
-        organizations.filter(collections=collection)
-        .annotate(
-            collection_report=FilteredRelation(
-                "reports", condition=Q(reports__collection=collection)
-            )
-        )
-        .annotate(
-            **_report_columns(),
-            report_started_at=F(f"{report}__started_at"),
-            report_returned_comment=F(f"{report}__returned_comment"),
-            **participant_status.status_annotations(report, collection),
-        )
+    return _with_report(organizations.filter(collections=collection), collection).annotate(
+        report_returned_comment=F(f"{REPORT}__returned_comment"),
+        **participant_status.status_annotations(REPORT, collection),
     )
+
+
+def _with_report(organizations: QuerySet[Organization], collection: Collection):
+    """The organizations with their report in the collection joined as `REPORT` (none: its
+    columns NULL) and the columns the status rules and the list's dates read."""
+    return organizations.annotate(
+        **{REPORT: FilteredRelation("reports", condition=Q(reports__collection=collection))}
+    ).annotate(**_report_columns(), report_started_at=F(f"{REPORT}__started_at"))
 
 
 def _listed(
@@ -154,9 +151,7 @@ def _listed(
     rows = organizations_visible_to(user)
     if not with_report:
         rows = rows.filter(collections=collection)
-    rows = rows.annotate(
-        collection_report=FilteredRelation("reports", condition=Q(reports__collection=collection))
-    ).annotate(**_report_columns(), report_started_at=F(f"{REPORT}__started_at"))
+    rows = _with_report(rows, collection)
     if by_status:
         order = participant_status.status_annotations(REPORT, collection)["status_order"]
         rows = rows.annotate(status_order=order)
