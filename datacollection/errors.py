@@ -11,6 +11,7 @@ NOT_YOURS_MESSAGE = "Изменять данные может только са�
 NOT_COORDINATOR_MESSAGE = "Это действие доступно региональному координатору и оператору."
 OUT_OF_SCOPE_MESSAGE = "Эта организация не входит в вашу зону ответственности."
 NOT_PARTICIPATING_MESSAGE = "Организация не участвует в этом сборе данных."
+NOT_OPERATOR_MESSAGE = "Участвующие ОО меняет федеральный оператор."
 NO_CELL_MESSAGE = "Такой ячейки в форме нет."
 
 
@@ -32,6 +33,13 @@ class WriteNotAllowedError(AccessDenied, DataCollectionError):
 
 class CoordinationDeniedError(AccessDenied, DataCollectionError):
     """A return or an extension by someone who may not act, or on an organization out of scope."""
+
+
+class ParticipantsDeniedError(AccessDenied, DataCollectionError):
+    """Who takes part in a collection is the federal operator's to change."""
+
+    def __init__(self):
+        super().__init__(NOT_OPERATOR_MESSAGE)
 
 
 class CellConflictError(DataCollectionError):

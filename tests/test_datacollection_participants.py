@@ -239,3 +239,20 @@ def test_only_operators_remove(users_by_role, collection, role):
     )
     assert response.status_code == 302
     assert len(participants(collection)) == 3
+
+
+@pytest.mark.parametrize("role", ["regional", "municipal", "organization"])
+def test_the_services_refuse_anyone_but_the_operator(users_by_role, collection, role):
+    """The services check access themselves, whoever calls them."""
+    actor = users_by_role[role]
+    with pytest.raises(services.ParticipantsDeniedError) as refused:
+        services.collection_remove_organizations(
+            collection=collection, logins=["edu470001"], actor=actor
+        )
+    assert refused.value.message == "Участвующие ОО меняет федеральный оператор."
+    with pytest.raises(services.ParticipantsDeniedError):
+        services.collection_add_organizations(
+            collection=collection, logins=["edu470003"], actor=actor
+        )
+    assert len(participants(collection)) == 3
+    assert not AuditEvent.objects.filter(action__startswith="collection.organizations").exists()

@@ -5,11 +5,16 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 
-from accounts import audit
+from accounts import audit, permissions
 from accounts.models import Organization, Region, User
 
 from .. import status
-from ..errors import DataCollectionError, ParticipantHasDataError, UnknownLoginsError
+from ..errors import (
+    DataCollectionError,
+    ParticipantHasDataError,
+    ParticipantsDeniedError,
+    UnknownLoginsError,
+)
 from ..login_lists import NO_LOGINS_MESSAGE
 from ..models import Cell, CellFile, Collection, Extension, Report, ReportRow, Submission
 
@@ -25,6 +30,7 @@ def collection_add_organizations(
 ) -> int:
     """Add participating organizations by a list of logins (all must exist, else nothing is
     added) or all organizations of a region. Returns how many were not yet participating."""
+    _require_operator(actor)
     if region is not None:
         organizations = Organization.objects.filter(region=region)
         source = f"region:{region.code}"
@@ -70,6 +76,7 @@ def collection_remove_organizations(
     with the participation, and so does the organization's extension of the deadline: both
     only mean something for a participant, and a participant added back later starts clean.
     """
+    _require_operator(actor)
     organizations = _by_logins(logins, outcome="ничего не удалено")
     Through = Collection.organizations.through
     links = Through.objects.filter(collection_id=collection.pk, organization__in=organizations)
@@ -102,6 +109,11 @@ def collection_remove_organizations(
         extensions=extensions,
     )
     return len(removed_ids)
+
+
+def _require_operator(actor: User) -> None:
+    if not permissions.may_administer(actor):
+        raise ParticipantsDeniedError
 
 
 def _by_logins(logins: list[str] | None, *, outcome: str):
