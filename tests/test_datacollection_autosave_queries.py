@@ -130,3 +130,21 @@ def test_a_changed_definition_is_never_served_from_the_cache(
     response = autosave(client, report, cell("grade4", "listed", "26", 1))
     [result] = response.json()["results"]
     assert result["status"] == "error" and "не больше 10" in result["message"]
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="prepared statements: PostgreSQL")
+def test_the_locking_read_and_the_write_are_prepared_on_the_connection(
+    cached_sessions, as_user, org_user, report
+):
+    """Parsing and planning both statements was about half of PostgreSQL's time per autosave
+    (bench/autosave.py): they run as prepared statements, planned once per connection."""
+    client = as_user(org_user)
+    for version in range(3):
+        response = autosave(client, report, cell("grade4", "listed", str(20 + version), version))
+        assert response.status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [statement.strip() for (statement,) in cursor.fetchall()]
+    assert [s for s in statements if s.startswith('SELECT "datacollection_report"."id"')]
+    assert [s for s in statements if 'FOR UPDATE OF "datacollection_report"' in s]
+    assert [s for s in statements if s.startswith("WITH input")]

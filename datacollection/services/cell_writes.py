@@ -1,7 +1,8 @@
-"""The write step of autosave (`autosave.cells_save`), per database: on PostgreSQL ONE statement
-(CTEs: check every cell's version and row, write the cells, move the report's state, insert the
-audit rows, return the answer and the row values for the totals); elsewhere (SQLite) the same
-decisions in a few ORM statements. Both run under the report lock taken by `cells_save`."""
+"""The write step of autosave (`autosave.cells_save`), per database: on PostgreSQL ONE prepared
+statement (CTEs: check every cell's version and row, write the cells, move the report's state,
+insert the audit rows, return the answer and the row values for the totals); elsewhere
+(SQLite) the same decisions in a few ORM statements. Both run under the report lock taken by
+`cells_save`."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from django.db import connection
 
 from accounts.models import AuditEvent
 from core.http import client_ip
+from core.sql import prepared_cursor
 
 from ..definitions import TableDefinition
 from ..models import Cell, Column, Report, ReportRow
@@ -166,7 +168,7 @@ def write_postgresql(report, user, cells, at, request) -> dict:
     by_number = {cell.number: cell for cell in cells}
     rows: dict[tuple[int, str], dict[str, str]] = {}
     written: list[PendingCell] = []
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # parsed and planned once per connection
         cursor.execute(sql, params)
         answer = cursor.fetchall()
     for kind, n, table_id, row_key, column_key, value, version, row_exists, new in answer:

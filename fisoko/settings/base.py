@@ -97,6 +97,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DB_POOL
+    # Prepared statements for the few statements a hot path runs on every request
+    # (`core.sql.prepared_cursor`: autosave's locking read and write). Django turns psycopg's
+    # preparation off by default for external poolers (PgBouncer in transaction mode); the
+    # portal's pool is psycopg's own, in the process, so a statement stays prepared on its
+    # connection. Django's other cursors bind on the client and never prepare anything.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The planner's cost of a random read, for SSD storage (PostgreSQL's default 4 is for
     # spinning disks): with it a coordinator's region (500 schools of 45,000) is read through
