@@ -7,13 +7,17 @@ file lock) the test is skipped.
 
 import contextlib
 import threading
+import time
+from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import AuditEvent
 from datacollection import services
+from datacollection.errors import NOT_PARTICIPATING_MESSAGE
 from datacollection.models import Cell, Report, Submission
+from datacollection.services import participants as services_participants
 from datacollection.validation import CellError
 from tests.factories import ReportFactory, make_collection, run_in_threads
 
@@ -212,3 +216,72 @@ def test_a_concurrent_submit_never_snapshots_half_a_paste(report, org_user):
         [number] = listed
         for row in counts["rows"]:
             assert row["values"]["present"] == str(int(number) - 1)
+
+
+# Removing a participant while its school works
+
+
+def test_a_removal_waits_for_a_write_holding_the_report_and_then_keeps_its_data(
+    report, org, org_user, operator
+):
+    """A school's write (autosave, an upload: they hold the report lock) that commits while the
+    operator removes the school sees its data kept: the removal waits for the lock, sees the
+    cell and is refused. Without the lock it found the report empty and deleted it — cells
+    and all — once the write committed."""
+    locked = threading.Event()
+    refused = []
+
+    def school_typing():
+        with transaction.atomic():
+            locked_report = Report.objects.select_for_update().get(pk=report.pk)
+            locked.set()
+            time.sleep(0.5)  # the removal starts meanwhile
+            table = locked_report.collection.form.tables.get(key="counts")
+            Cell.objects.create(
+                report=locked_report, table=table, row_key="grade4", column_key="listed",
+                value="25", version=1,
+            )  # fmt: skip
+
+    def operator_removing():
+        locked.wait(timeout=10)
+        try:
+            services.collection_remove_organizations(
+                collection=report.collection, logins=[org.login], actor=operator
+            )
+        except services.ParticipantHasDataError as error:
+            refused.append(error.message)
+
+    run_in_threads(school_typing, operator_removing)
+    assert refused and org.login in refused[0]
+    assert Cell.objects.get(report=report).value == "25"
+    assert report.collection.organizations.filter(pk=org.pk).exists()
+
+
+def test_a_report_opened_while_its_participation_is_removed_is_refused(org, operator):
+    """`report_open` locks the participation the removal locks first: it waits for the removal
+    to commit and then refuses, instead of creating a report of a non-participant."""
+    collection = make_collection(organizations=[org])
+    removing = threading.Event()
+    outcomes = []
+
+    def hold_before_commit(collection_):
+        removing.set()
+        time.sleep(0.5)  # report_open runs meanwhile
+
+    def operator_removing():
+        with mock.patch.object(services_participants.status, "counts_changed", hold_before_commit):
+            services.collection_remove_organizations(
+                collection=collection, logins=[org.login], actor=operator
+            )
+
+    def school_opening():
+        removing.wait(timeout=10)
+        try:
+            services.report_open(collection=collection, organization=org)
+            outcomes.append("opened")
+        except services.DataCollectionError as error:
+            outcomes.append(error.message)
+
+    run_in_threads(operator_removing, school_opening)
+    assert outcomes == [NOT_PARTICIPATING_MESSAGE]
+    assert not Report.objects.filter(collection=collection).exists()

@@ -80,8 +80,14 @@ def collection_remove_organizations(
     organizations = _by_logins(logins, outcome="ничего не удалено")
     Through = Collection.organizations.through
     links = Through.objects.filter(collection_id=collection.pk, organization__in=organizations)
-    removed_ids = list(links.values_list("organization_id", flat=True))
+    # Locked before anything is decided. The participations: a report being opened meanwhile
+    # (`report_open` locks its participation) waits and then finds none. The reports: a write
+    # (autosave, an upload, a row — they all take the report lock) has either committed, and
+    # its data is seen below and refuses the removal, or waits and then finds no report; a
+    # check without the lock could delete a report a school was typing into that instant.
+    removed_ids = list(links.select_for_update().values_list("organization_id", flat=True))
     reports = Report.objects.filter(collection=collection, organization_id__in=removed_ids)
+    list(reports.select_for_update().values_list("pk", flat=True))
     entered = reports.filter(
         ~Q(status=Report.Status.NOT_STARTED)
         | Exists(Cell.objects.filter(report=OuterRef("pk")))

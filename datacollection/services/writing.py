@@ -35,7 +35,13 @@ def report_open(*, collection: Collection, organization: Organization) -> Report
     report = Report.objects.filter(collection=collection, organization=organization).first()
     if report is not None:
         return report
-    if not collection.organizations.filter(pk=organization.pk).exists():
+    # The participation locked: a removal of it running meanwhile (which locks it first) has
+    # either committed, and there is nothing to lock, or waits until this report exists and
+    # then sees it (and deletes it while it is empty).
+    participation = Collection.organizations.through.objects.select_for_update().filter(
+        collection_id=collection.pk, organization_id=organization.pk
+    )
+    if not list(participation.values_list("pk", flat=True)):
         raise DataCollectionError(NOT_PARTICIPATING_MESSAGE)
     report, _ = Report.objects.get_or_create(collection=collection, organization=organization)
     return report
