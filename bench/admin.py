@@ -17,16 +17,20 @@ The operator is `operator_scale`, a superuser like every federal operator (`seed
 `admin`, `createsuperuser`, tests' `OperatorFactory`): the admin lets operators in by
 `accounts.permissions.may_administer` and the models' pages by Django's permissions, which a
 superuser has. Databases seeded before `seed_scale` made it one are brought up to date here.
+The demo's questionnaires with codes and answers are added once (`bench.readiness.questionnaires`,
+as `bench/monitoring.py` does), so the pages of questionnaires, sections and codes have objects.
 """
 
 import argparse
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pages import run, setup, uptime
+from bench.readiness import questionnaires
 
 
 def sample(model):
@@ -50,6 +54,7 @@ def plan(only: str) -> list[tuple[str, str]]:
     from django.urls import NoReverseMatch, reverse
 
     pages = []
+    names = Counter(model._meta.model_name for model in admin.site._registry)
     for model, model_admin in sorted(
         admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower
     ):
@@ -57,7 +62,8 @@ def plan(only: str) -> list[tuple[str, str]]:
         if only and only != opts.model_name:
             continue
         name = f"admin:{opts.app_label}_{opts.model_name}"
-        label = opts.label_lower.split(".")[1]
+        # The model's name, with its app where two apps have one (forum's and surveys' question).
+        label = opts.model_name if names[opts.model_name] == 1 else opts.label_lower
         try:
             pages.append((f"{label}: список", reverse(f"{name}_changelist")))
         except NoReverseMatch:  # registered on the default site after the URLs were built
@@ -96,10 +102,13 @@ def main():
         from django.db import connection
 
         from accounts.models import Organization, User
-        from datacollection.models import Collection
+        from datacollection.models import Collection, Study
         from monitoring.scale import OPERATOR_LOGIN
 
         User.objects.filter(username=OPERATOR_LOGIN, is_superuser=False).update(is_superuser=True)
+        # The questionnaires' pages (a questionnaire, its sections and questions, access codes)
+        # need objects to measure: the demo's three, as `bench/readiness.py` seeds them.
+        questionnaires(Study.objects.get(code="niko2026"))
         operator = User.objects.get(username=OPERATOR_LOGIN)
         print(f"База: {connection.vendor} ({connection.settings_dict['NAME']})")
         biggest = sample(Collection)
