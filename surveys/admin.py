@@ -4,12 +4,15 @@ A questionnaire exports to and imports from a JSON file and has a preview of its
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 
 from accounts.admin import ReadOnlyAdminMixin
 from datacollection.models import Study
@@ -154,41 +157,63 @@ class QuestionnaireAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/surveys/questionnaire/import.html", context)
 
 
-class QuestionInline(admin.StackedInline):
+def condition_choices(questionnaire_id) -> QuerySet:
+    """The questions a condition («Показывать, если») may read: this questionnaire's questions
+    with choices to answer (the check of the order is the model's, on saving)."""
+    if questionnaire_id is None:
+        return Question.objects.none()
+    return Question.objects.filter(
+        section__questionnaire_id=questionnaire_id, kind__in=Question.CONDITION_KINDS
+    ).select_related("section")
+
+
+class QuestionRowForm(forms.ModelForm):
+    """A question's row on its section's page. The question's own checks (`Question.clean`)
+    may fault a field kept on the question's page — moving a question above the one its
+    condition reads faults «Показывать, если»: that message goes to the row, with the field's
+    name, instead of a field the row does not have."""
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            elsewhere = [
+                f"{capfirst(Question._meta.get_field(name).verbose_name)}: {message}"
+                for name, messages in error.error_dict.items()
+                if name != NON_FIELD_ERRORS and name not in self.fields
+                for message in ValidationError(messages).messages
+            ]
+            if elsewhere:
+                errors = {
+                    name: messages
+                    for name, messages in error.error_dict.items()
+                    if name == NON_FIELD_ERRORS or name in self.fields
+                }
+                errors[NON_FIELD_ERRORS] = errors.get(NON_FIELD_ERRORS, []) + elsewhere
+                error = ValidationError(errors)
+        super().add_error(field, error)
+
+
+class QuestionInline(admin.TabularInline):
+    """The section's questions, one row each: what is read and reordered together (order,
+    key, text, required; the kind shown). Choices, statements, limits, the hint and the
+    condition are on the question's own page («Изменить»), where a question is also added:
+    a full form for each question of the section and for the empty one made this page 22× the
+    bare view for four questions (bench/admin.py)."""
+
     model = Question
+    form = QuestionRowForm
     fk_name = "section"
     extra = 0
-    fields = [
-        ("order", "key", "kind", "required"),
-        "text",
-        "help_text",
-        ("choices", "statements"),
-        ("min_value", "max_value"),
-        ("show_if_question", "show_if_values"),
-    ]
+    show_change_link = True
+    fields = ["order", "key", "text", "kind", "required"]
+    readonly_fields = ["kind"]
+    # Narrow enough for a row of a table.
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 12})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})},
+    }
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "show_if_question":
-            section_id = request.resolver_match.kwargs.get("object_id")
-            section = Section.objects.filter(pk=section_id).first() if section_id else None
-            kwargs["queryset"] = (
-                Question.objects.filter(
-                    section__questionnaire_id=section.questionnaire_id,
-                    kind__in=Question.CONDITION_KINDS,
-                ).select_related("section")
-                if section
-                else Question.objects.none()
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        """«Показывать, если» chooses among this questionnaire's questions in a plain select:
-        questions have no admin page of their own to link to, and the wrapper for those links
-        was a fifth of the section's page."""
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "show_if_question" and field is not None:
-            field.widget = getattr(field.widget, "widget", field.widget)
-        return field
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Section)
@@ -196,6 +221,62 @@ class SectionAdmin(admin.ModelAdmin):
     list_display = ["title", "questionnaire", "order"]
     list_filter = ["questionnaire"]
     inlines = [QuestionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("questionnaire")
+
+    def get_inline_instances(self, request, obj=None):
+        # Questions are added to a saved section, on the question's page (the link under them).
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """One question whole. Opened from its section's page, added there with the section
+    chosen (`?section=`), and saving returns to that section."""
+
+    list_display = ["key", "text", "kind", "section"]
+    list_filter = ["section__questionnaire"]
+    list_select_related = ["section__questionnaire"]
+    search_fields = ["key", "text"]
+    fieldsets = [
+        (None, {"fields": ["section", ("order", "key", "kind", "required"), "text", "help_text"]}),
+        ("Варианты ответа", {"fields": ["choices", "statements", ("min_value", "max_value")]}),
+        ("Условие показа", {"fields": ["show_if_question", "show_if_values"]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:
+            questionnaire_id = obj.section.questionnaire_id
+        else:  # the section chosen in the form, or the one it was opened for
+            chosen = request.POST.get("section") or request.GET.get("section") or ""
+            section = Section.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+            questionnaire_id = section.questionnaire_id if section else None
+        form.base_fields["show_if_question"].queryset = condition_choices(questionnaire_id)
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            kwargs["queryset"] = Section.objects.select_related("questionnaire")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """«Показывать, если» chooses among this questionnaire's questions in a plain select:
+        adding or changing a question from there would leave the page being edited."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "show_if_question" and field is not None:
+            field.widget = getattr(field.widget, "widget", field.widget)
+        return field
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section__questionnaire")
+
+    def response_post_save_add(self, request, obj):
+        return redirect(reverse("admin:surveys_section_change", args=[obj.section_id]))
+
+    def response_post_save_change(self, request, obj):
+        return redirect(reverse("admin:surveys_section_change", args=[obj.section_id]))
 
 
 @admin.register(AccessCode)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -88,22 +89,153 @@ def test_only_the_operator_reaches_the_builder(regional, questionnaire, name):
     assert client_for(regional).get(url).status_code == HTTPStatus.FOUND  # to the login
 
 
-def test_a_section_chooses_conditions_among_its_questionnaire_in_a_plain_select(
-    operator, questionnaire
-):
-    section = questionnaire.sections.get(order=2)
-    page = client_for(operator).get(reverse("admin:surveys_section_change", args=[section.pk]))
+def section_post(page, **changes) -> dict:
+    """The section's page as its form would send it back: the section and every question row
+    with their current values, `changes` (name → value) applied."""
+    data = {}
+    formset = page.context["inline_admin_formsets"][0].formset
+    for form in [page.context["adminform"].form, *formset.forms]:
+        for name in form.fields:
+            value = form[name].value()
+            if value is True:
+                data[form.add_prefix(name)] = "on"
+            elif value not in (None, False):
+                data[form.add_prefix(name)] = value
+    management = formset.management_form
+    data.update(
+        {management.add_prefix(name): management[name].value() for name in management.fields}
+    )
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_a_section_lists_its_questions_in_rows_and_saves_a_change(operator, questionnaire):
+    section = questionnaire.sections.get(order=1)
+    client = client_for(operator)
+    url = reverse("admin:surveys_section_change", args=[section.pk])
+    page = client.get(url)
     assert page.status_code == HTTPStatus.OK
     html = page.content.decode()
-    condition = 'name="questions-0-show_if_question"'
-    assert condition in html
-    # The choices: this questionnaire's questions a condition can read, in a plain select
-    # (no wrapper for links to a question's own admin page, which questions do not have).
+    for question in section.questions.all():
+        assert reverse("admin:surveys_question_change", args=[question.pk]) in html
+    add = reverse("admin:surveys_question_add") + f"?section={section.pk}"
+    assert f'href="{add}"' in html
+    # The rows: what is read and reordered together; the rest is on the question's page.
     form = page.context["inline_admin_formsets"][0].formset.forms[0]
-    choices = set(form.fields["show_if_question"].queryset)
-    assert choices == set(
+    assert list(form.fields)[:4] == ["order", "key", "text", "required"]
+
+    response = client.post(
+        url,
+        section_post(
+            page,
+            **{
+                "questions-1-text": "Какие предметы вы преподаете?",
+                "questions-2-order": "9",
+                "questions-2-required": None,
+                "_continue": "1",
+            },
+        ),
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    years = Question.objects.get(key="years")
+    assert (years.order, years.required) == (9, False)
+    assert Question.objects.get(key="subjects").text == "Какие предметы вы преподаете?"
+
+
+def test_a_row_that_faults_a_field_of_the_question_page_names_it(operator, questionnaire):
+    """«Укажите должность» shows if «Ваша должность» is «Другое»: moved above it, the row is
+    refused with the message of the condition, which has no field in the row."""
+    section = questionnaire.sections.get(order=1)
+    client = client_for(operator)
+    url = reverse("admin:surveys_section_change", args=[section.pk])
+    response = client.post(url, section_post(client.get(url), **{"questions-3-order": "0"}))
+    assert response.status_code == HTTPStatus.OK
+    assert (
+        "Показывать, если на вопрос: Условие — только на более ранний вопрос анкеты."
+        in response.content.decode()
+    )
+    assert Question.objects.get(key="why_not").order == 4
+
+
+@pytest.mark.parametrize("questions", [4, 12])
+def test_a_section_page_costs_the_same_queries_for_any_number_of_questions(
+    operator, questionnaire, questions, django_assert_num_queries
+):
+    section = questionnaire.sections.get(order=1)
+    Question.objects.bulk_create(
+        Question(section=section, order=10 + n, key=f"more{n}", text="Еще", kind="long_text")
+        for n in range(questions - 4)
+    )
+    client = client_for(operator)
+    ContentType.objects.clear_cache()  # read once per process: as on the first request
+    # 1 session, 2 user, 3 the section with its questionnaire, 4 its questions, 5 «есть ли
+    # расписание напоминаний» (the admin's menu), 6 the questionnaires of the select,
+    # 7 the content type (the «История» link)
+    with django_assert_num_queries(7):
+        page = client.get(reverse("admin:surveys_section_change", args=[section.pk]))
+    assert len(page.context["inline_admin_formsets"][0].formset.forms) == questions
+
+
+def test_a_question_chooses_conditions_among_its_questionnaire_in_a_plain_select(
+    operator, questionnaire
+):
+    """On the question's page, and on the page adding one to a section: this questionnaire's
+    questions a condition can read, in a plain select (no wrapper for links to their pages:
+    they would leave the question being edited)."""
+    make_questionnaire(code="other2026", title="Другая анкета")
+    conditions = set(
         Question.objects.filter(
             section__questionnaire=questionnaire, kind__in=Question.CONDITION_KINDS
         )
     )
-    assert 'data-model-ref="question"' not in html
+    client = client_for(operator)
+    why_not = Question.objects.get(section__questionnaire=questionnaire, key="why_not")
+    section = why_not.section
+    for url in [
+        reverse("admin:surveys_question_change", args=[why_not.pk]),
+        reverse("admin:surveys_question_add") + f"?section={section.pk}",
+    ]:
+        page = client.get(url)
+        assert page.status_code == HTTPStatus.OK
+        assert 'name="show_if_question"' in page.content.decode()
+        form = page.context["adminform"].form
+        assert set(form.fields["show_if_question"].queryset) == conditions
+        assert str(form["section"].value()) == str(section.pk)
+        assert 'data-model-ref="question"' not in page.content.decode()
+    # Opened for no section, or for one that is not a number: nothing to choose from yet.
+    for query in ["", "?section=abc"]:
+        page = client.get(reverse("admin:surveys_question_add") + query)
+        assert page.status_code == HTTPStatus.OK
+        assert not page.context["adminform"].form.fields["show_if_question"].queryset.exists()
+
+
+def test_a_question_added_to_a_section_returns_to_it(operator, questionnaire):
+    section = questionnaire.sections.get(order=2)
+    client = client_for(operator)
+    response = client.post(
+        reverse("admin:surveys_question_add") + f"?section={section.pk}",
+        {
+            "section": section.pk, "order": 5, "key": "staff", "kind": "single",
+            "text": "Хватает ли учителей?", "choices": "Да\nНет",
+        },
+    )  # fmt: skip
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    assert response["Location"] == reverse("admin:surveys_section_change", args=[section.pk])
+    assert Question.objects.get(key="staff").choice_list == ["Да", "Нет"]
+    staff = Question.objects.get(key="staff")
+    response = client.post(
+        reverse("admin:surveys_question_change", args=[staff.pk]),
+        {
+            "section": section.pk, "order": 5, "key": "staff", "kind": "matrix",
+            "text": "Хватает ли учителей?", "choices": "Да\nНет",
+        },
+    )  # fmt: skip
+    assert response.status_code == HTTPStatus.OK  # a matrix needs its statements
+    assert "Укажите утверждения матрицы, по одному в строке." in response.content.decode()
+
+
+def test_a_new_section_says_where_its_questions_are_added(operator, questionnaire):
+    page = client_for(operator).get(reverse("admin:surveys_section_add"))
+    assert page.status_code == HTTPStatus.OK
+    assert page.context["inline_admin_formsets"] == []
+    assert "Вопросы добавляются в сохраненный раздел" in page.content.decode()
