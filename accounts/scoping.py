@@ -55,8 +55,8 @@ def organization_for_user_or_404(user: User, pk: int) -> Organization:
 def search_organizations(organizations: QuerySet, q: str, *, via: str = "") -> QuerySet:
     """Organizations whose login or name contains `q`, in any letter case (Cyrillic included,
     on SQLite too: see `apps._unicode_lower_for_sqlite`). `via` searches the rows of another
-    model through its relation to the organization ("organization__"). A login is lower case
-    by its validator (edu470001), so it is compared as stored; the name is folded. On
-    PostgreSQL the login and the folded name have trigram indexes (accounts migrations 0003
-    and 0005)."""
-    return filter_any_field(organizations, q, f"{via}name", folded=(f"{via}login",))
+    model through its relation to the organization ("organization__"). Both are compared as
+    stored: a login is lower case by a constraint (edu470001), the name is searched in its
+    folded copy `name_folded`, which the database computes from it. On PostgreSQL both have
+    trigram indexes (accounts migrations 0005 and 0006)."""
+    return filter_any_field(organizations, q, f"{via}login", f"{via}name_folded")

@@ -97,13 +97,14 @@ def write_text(table: str, columns: Sequence[str], blocks: Iterable[str]) -> int
 
 def write_models(model, objects: list) -> int:
     """Unsaved model instances (every field but the id set, `auto_now_add` filled in here):
-    COPY on PostgreSQL, `bulk_create` elsewhere."""
+    COPY on PostgreSQL, `bulk_create` elsewhere. Generated columns (`Organization.name_folded`)
+    are left to the database, as `bulk_create` leaves them."""
     if not objects:
         return 0
     if not is_postgresql():
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         return len(objects)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     return write(
         model._meta.db_table,
         [f.column for f in fields],
