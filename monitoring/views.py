@@ -22,6 +22,7 @@ from core.text import msk
 from datacollection import services as datacollection_services
 from datacollection.definitions import load_form
 from studies.extensions import cells_of, readiness_columns
+from studies.presenters import select_options
 
 from . import presenters, selectors, services
 from .forms import (
@@ -135,10 +136,24 @@ def participant_list(request, pk):
             "sorts": sort_links(request.GET, filters["sort"]),
             "can_act": permissions.may_act_on_organizations(request.user),
             "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],
+            **_filter_options(form, filters),
             "share_groups": share_groups,
             "colspan": 10 + sum(len(group.columns) for group in share_groups),
         },
     )
+
+
+def _filter_options(form: ParticipantFilterForm, filters: dict) -> dict:
+    """The `<option>`s of the list's selects written at once (`select_options`): a template
+    loop over the operator's 89 regions was ~2.5 ms of every page of the list."""
+    labels = {"region": str, "municipality": lambda municipality: municipality.name}
+    options = {"status_options": select_options(form.fields["status"].choices, filters["status"])}
+    for name, label in labels.items():
+        if name in form.fields:
+            options[f"{name}_options"] = select_options(
+                ((item.pk, label(item)) for item in form.fields[name].queryset), filters[name]
+            )
+    return options
 
 
 @require_GET

@@ -300,6 +300,40 @@ def test_list_page_shows_statuses_dates_and_view_links(
     assert "Продлить" in body and "Вернуть" in body
 
 
+def test_list_filters_offer_their_options_with_the_chosen_ones_selected(
+    as_user, operator, regional, municipal, collection, participants_47, org_other_region
+):
+    """The selects' options are written by `select_options`: every status; the operator's
+    regions with the chosen one selected, and that region's municipalities of the collection
+    (none before a region is chosen); no region for a coordinator, no municipality for a
+    municipal one."""
+    url = reverse("monitoring:participant_list", args=[collection.pk])
+    region, other = participants_47[0].region, org_other_region.region
+    municipality = participants_47[0].municipality
+    body = as_user(operator).get(
+        url, {"status": "late", "region": region.pk, "municipality": municipality.pk}
+    ).content.decode()
+    assert '<option value="late" selected>Сдано с опозданием</option>' in body
+    assert '<option value="">Все статусы</option>' in body
+    assert f'<option value="{region.pk}" selected>47 — Ленинградская область</option>' in body
+    assert f'<option value="{other.pk}">78 — Санкт-Петербург</option>' in body
+    assert (
+        f'<option value="{municipality.pk}" selected>Бокситогорский район</option>'
+        f'<option value="{participants_47[2].municipality_id}">Волосовский район</option>'
+    ) in body
+    assert "reg78" not in body and other.municipalities.get().name not in body
+
+    body = as_user(operator).get(url).content.decode()
+    assert '<option value="" selected>Все статусы</option>' in body
+    assert f'<option value="{region.pk}">47 — Ленинградская область</option>' in body
+    assert "Бокситогорский район</option>" not in body  # a region first
+
+    body = as_user(regional).get(url, {"municipality": municipality.pk}).content.decode()
+    assert 'name="region"' not in body
+    assert f'<option value="{municipality.pk}" selected>Бокситогорский район</option>' in body
+    assert 'name="municipality"' not in as_user(municipal).get(url).content.decode()
+
+
 def test_list_rows_carry_their_texts_and_links_from_the_presenter(
     as_user, regional, collection, participants_47
 ):
