@@ -18,7 +18,8 @@ class ReversiblePaginator(Paginator):
 
     Two options for lists whose rows are wide (joins, computed columns):
     - `counted`: a cheaper queryset with the same number of rows, counted instead of the
-      ordered one (for example the rows of a link table, read from its index);
+      ordered one (for example the rows of a link table, read from its index), or a
+      `CountDifference` of two;
     - `rows`: `rows(ids)` reads the page's rows by primary key; the ordered queryset then gives
       only the page's ids, so the database sorts narrow rows and computes the wide columns for
       the page alone (one query more, the same number whatever the size of the list);
@@ -39,7 +40,7 @@ class ReversiblePaginator(Paginator):
         object_list,
         per_page,
         *,
-        counted: QuerySet | None = None,
+        counted: "QuerySet | CountDifference | None" = None,
         rows: Callable[[list], Iterable] | None = None,
         nulls_apart: str = "",
         few_nulls: bool = False,
@@ -127,3 +128,33 @@ def _ids_nulls_apart(
         cursor.execute(sql, [*first_params, stop, *second_params])
         head, tail = cursor.fetchone()
     return [*head, *(tail or [])][start:stop]
+
+
+class CountDifference:
+    """`minuend.count() - subtrahend.count()` in one query: a list's rows counted as «all of
+    them but those» when the rows to leave out are a few joins cheaper to count than the rest
+    is to find (the participants «Не приступили»: every participant less those whose report
+    shows a start — two index scans, where NOT EXISTS of a report for each of 45,000
+    participants hashed 38,000 reports). The caller answers for the subtrahend's rows being
+    rows of the minuend."""
+
+    def __init__(self, minuend: QuerySet, subtrahend: QuerySet):
+        self.minuend = minuend
+        self.subtrahend = subtrahend
+
+    def count(self) -> int:
+        parts, params = [], []
+        for queryset in (self.minuend, self.subtrahend):
+            try:
+                sql, part_params = (
+                    queryset.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
+                )
+            except EmptyResultSet:  # Django knows the part is empty: nothing to count
+                parts.append("0")
+                continue
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608
+            params.extend(part_params)
+        with connections[self.minuend.db].cursor() as cursor:
+            # Both parts are Django's compiled SQL, their values passed as parameters.
+            cursor.execute(f"SELECT {parts[0]} - {parts[1]}", params)
+            return cursor.fetchone()[0]

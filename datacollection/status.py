@@ -332,8 +332,9 @@ def filter_exists(key: str, deadline, *, collection, organization) -> Exists:
 
 
 def report_condition(key: str, deadline) -> Q:
-    """The filter `key` of FILTERS on a report's own columns, for a filter that needs a report
-    (`filter_needs_report`): the reports of a collection that pass it."""
+    """The filter `key` of FILTERS on a report's own columns: the reports of a collection that
+    pass it. For a filter that does not need a report (`filter_needs_report`) the participants
+    without a report pass too: its negation gives the reports of those it leaves out."""
     return _filter_rule(key, deadline).q("")
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.paginator import Paginator
 from django.db.models import F
 
-from core.paging import ReversiblePaginator
+from accounts.models import Organization
+from core.paging import CountDifference, ReversiblePaginator
 from datacollection.status import filter_condition
 from monitoring import selectors
 from tests.factories import fill, make_collection, many_organizations
@@ -139,6 +140,7 @@ def test_the_list_by_date_under_every_filter_is_djangos(
         )
         expected = [(o.login, o.participation_status) for o in plain.page(number)]
         assert [(o.login, o.participation_status) for o in page] == expected
+        assert page.paginator.count == plain.count
 
 
 def _spread_dates(collection):
@@ -167,3 +169,15 @@ def test_an_empty_list_by_date_has_one_empty_page(operator, municipality):
             operator, collection, status="late", sort="-submitted", page=number
         )
         assert (page.number, list(page), page.paginator.count) == (1, [], 0)
+
+
+def test_a_count_difference_is_one_query(municipality, django_assert_num_queries):
+    """`CountDifference`: the rows of one queryset less those of another, in one query; a
+    part Django knows is empty counts 0."""
+    organizations = many_organizations(municipality, 7)
+    everyone = Organization.objects.all()
+    some = Organization.objects.filter(pk__in=[o.pk for o in organizations[:3]])
+    with django_assert_num_queries(1):
+        assert CountDifference(everyone, some).count() == 4
+    assert CountDifference(everyone, Organization.objects.none()).count() == 7
+    assert CountDifference(Organization.objects.none(), some).count() == -3

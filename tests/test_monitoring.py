@@ -242,6 +242,16 @@ def test_the_count_of_the_list_is_the_number_of_its_rows(
         if q:
             rows = search_organizations(rows, q)
         assert everything.paginator.count == len(shown) == rows.count(), (user, status, q)
+    # The operator's region and municipality filters narrow the count as they narrow the rows.
+    municipality = participants_47[0].municipality
+    for narrowing in ({"region": municipality.region_id}, {"municipality": municipality.pk}):
+        page = selectors.participant_page(operator, collection, status=status, q=q, **narrowing)
+        rows = selectors.participants(operator, collection).filter(
+            selectors.FILTERS[status][1] if status else Q(),
+            **{f"{key}_id": value for key, value in narrowing.items()},
+        )
+        rows = search_organizations(rows, q) if q else rows
+        assert page.paginator.count == rows.count(), (status, q, narrowing)
 
 
 def test_list_searches_by_login_or_name_and_filters_by_municipality(
@@ -310,9 +320,11 @@ def test_list_filters_offer_their_options_with_the_chosen_ones_selected(
     url = reverse("monitoring:participant_list", args=[collection.pk])
     region, other = participants_47[0].region, org_other_region.region
     municipality = participants_47[0].municipality
-    body = as_user(operator).get(
-        url, {"status": "late", "region": region.pk, "municipality": municipality.pk}
-    ).content.decode()
+    body = (
+        as_user(operator)
+        .get(url, {"status": "late", "region": region.pk, "municipality": municipality.pk})
+        .content.decode()
+    )
     assert '<option value="late" selected>Сдано с опозданием</option>' in body
     assert '<option value="">Все статусы</option>' in body
     assert f'<option value="{region.pk}" selected>47 — Ленинградская область</option>' in body
