@@ -69,8 +69,20 @@ def deadline_label(collection: Collection, until: datetime | None) -> str:
 # ---------------------------------------------------------------- «Список участников»
 
 
+class _Printed:
+    """A presenter's value the template reads field by field, looked up by key: Django's
+    template engine tries `value[name]` before `value.name`, and for a plain dataclass each
+    try is an exception raised and caught — some 40 a row, ~1 ms of a page of 50 rows."""
+
+    def __getitem__(self, name: str):
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 @dataclass(frozen=True)
-class Badge:
+class Badge(_Printed):
     label: str
     css: str
 
@@ -91,7 +103,7 @@ def status_badges(organization: Organization) -> list[Badge]:
 
 
 @dataclass
-class Moment:
+class Moment(_Printed):
     date: str
     time: str
 
@@ -101,7 +113,7 @@ def _moment(value: datetime | None) -> Moment | None:
 
 
 @dataclass
-class ParticipantRow:
+class ParticipantRow(_Printed):
     pk: int
     login: str
     name: str
