@@ -45,17 +45,17 @@ def test_participant_list_queries(as_user, regional, monitored, django_assert_nu
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
     filters = {"status": "submitted", "municipality": _municipality(monitored), "page": LAST_PAGE}
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         # 1 session, 2 user
         # 3 the collection, scoped
         # 4 the chosen municipality, validated against the scope
         # 5 the count of filtered participants (the collection's reports that pass the
         #   status), 6 the municipalities for the filter
         # 7 the page's ids (narrow rows sorted), 8 its rows, the report, the region and the
-        #   municipality joined to the page's rows only (not a query per row, not joined
-        #   before the sort), 9 the page's receipt numbers,
-        # 10 the study's questionnaires (STUDIES_READINESS_COLUMNS; none, so no counts),
-        # 11 the bell
+        #   municipality joined and the latest receipt's number a subquery, for the page's
+        #   rows only (not a query per row, not before the sort),
+        # 9 the study's questionnaires (STUDIES_READINESS_COLUMNS; none, so no counts),
+        # 10 the bell
         response = client.get(url, filters)
     assert response.status_code == 200
 
@@ -65,11 +65,10 @@ def test_last_page_of_the_list_costs_the_same(
 ):
     client = as_user(regional)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         # 1 session, 2 user, 3 collection, 4 count (the link table alone), 5 municipalities
-        # for the filter, 6 the page's ids, 7 its rows with their regions and municipalities
-        # (its rows only), 8 the page's receipt numbers, 9 the study's questionnaires,
-        # 10 the bell
+        # for the filter, 6 the page's ids, 7 its rows with their regions, municipalities and
+        # receipt numbers (its rows only), 8 the study's questionnaires, 9 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
 
@@ -91,12 +90,12 @@ def test_a_status_filter_sorted_by_a_date_costs_the_same_and_joins_the_report_on
 ):
     client = as_user(operator)
     url = reverse("monitoring:participant_list", args=[monitored.pk])
-    with django_assert_num_queries(10) as queries:
+    with django_assert_num_queries(9) as queries:
         # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 the count (the
         # collection's reports that pass the filter, or the link table's rows less the
         # reports that fail it), 6 the page's ids (the dated and the undated apart on
-        # PostgreSQL, in one query), 7 its rows with their regions and municipalities,
-        # 8 its receipt numbers, 9 the study's questionnaires, 10 the bell
+        # PostgreSQL, in one query), 7 its rows with their regions, municipalities and
+        # receipt numbers, 8 the study's questionnaires, 9 the bell
         response = client.get(url, {"status": status, "sort": sort, "page": page})
     assert response.status_code == 200
     assert response.context["page"].paginator.count > 0
@@ -192,12 +191,11 @@ def test_region_drill_down_queries(as_user, operator, national, django_assert_nu
 def test_national_participant_list_queries(as_user, operator, national, django_assert_num_queries):
     client = as_user(operator)
     url = reverse("monitoring:participant_list", args=[national.pk])
-    with django_assert_num_queries(10) as queries:
+    with django_assert_num_queries(9) as queries:
         # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count (the link
         # table's rows of the collection, nothing joined), 6 the page's ids, 7 its rows with
-        # their regions and municipalities (its rows only, not joined to every participant
-        # before the sort), 8 the page's receipt numbers, 9 the study's questionnaires,
-        # 10 the bell
+        # their regions, municipalities and receipt numbers (its rows only, not joined to
+        # every participant before the sort), 8 the study's questionnaires, 9 the bell
         response = client.get(url, {"sort": "-submitted", "page": LAST_PAGE})
     assert response.status_code == 200
     # Without a filter the count reads the link table alone (the report's columns that a
@@ -224,11 +222,11 @@ def test_national_list_filtered_and_searched_queries(
 ):
     client = as_user(operator)
     url = reverse("monitoring:participant_list", args=[national.pk])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 the count (the
         # collection's reports that pass the filter, the organization joined for the
-        # search), 6 the page's ids, 7 its rows with their regions and municipalities,
-        # 8 its receipt numbers, 9 the study's questionnaires, 10 the bell
+        # search), 6 the page's ids, 7 its rows with their regions, municipalities and
+        # receipt numbers, 8 the study's questionnaires, 9 the bell
         response = client.get(url, {"status": "submitted", "q": "EDU", "page": LAST_PAGE})
     assert response.status_code == 200
     # Every login matches «EDU»; the count and the last page are those of «Сдано» alone.
@@ -252,11 +250,11 @@ def test_national_list_with_the_study_questionnaires_costs_the_same(
     issue_codes(questionnaire, organizations[::2], issued=3, completed=2)
     client = as_user(operator)
     url = reverse("monitoring:participant_list", args=[national.pk])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         # 1 session, 2 user, 3 collection, 4 the regions for the filter, 5 count, 6 the
-        # page's ids, 7 its rows with their regions and municipalities, 8 its receipt
-        # numbers, 9 the study's questionnaires, 10 their codes issued and completed for the
-        # page's organizations, 11 the bell
+        # page's ids, 7 its rows with their regions, municipalities and receipt numbers,
+        # 8 the study's questionnaires, 9 their codes issued and completed for the page's
+        # organizations, 10 the bell
         response = client.get(url, {"status": "submitted", "page": LAST_PAGE})
     assert response.status_code == 200
     cells = [cell for row in response.context["rows"] for _column, cell in row.share]

@@ -65,6 +65,39 @@ def test_the_coordinator_sees_the_same_number_in_the_participant_list(
     assert f"квитанция № {receipts.receipt_number(submission.pk)}" in response.content.decode()
 
 
+def test_the_list_shows_each_participants_latest_receipt_only(
+    as_user, regional, submission, org_same_municipality, org_user
+):
+    """The latest transfer of the school's report in this collection: the newest moment,
+    then the larger number; a transfer of another collection's report and a participant
+    without a report show none of theirs."""
+    from datetime import timedelta
+
+    collection = submission.report.collection
+    collection.organizations.add(org_same_municipality)
+    later = Submission.objects.create(
+        report=submission.report,
+        submitted_by=org_user,
+        data={},
+        submitted_at=submission.submitted_at + timedelta(minutes=5),
+    )
+    Submission.objects.filter(pk=submission.pk).update(
+        submitted_at=submission.submitted_at + timedelta(minutes=5)
+    )
+    other = ReportFactory(
+        collection=make_collection(organizations=[submission.report.organization]),
+        organization=submission.report.organization,
+    )
+    elsewhere = Submission.objects.create(report=other, submitted_by=org_user, data={})
+    response = as_user(regional).get(reverse("monitoring:participant_list", args=[collection.pk]))
+    receipts_shown = {row.login: row.receipt for row in response.context["rows"]}
+    assert receipts_shown == {
+        submission.report.organization.login: receipts.receipt_number(later.pk),
+        org_same_municipality.login: "",
+    }
+    assert receipts.receipt_number(elsewhere.pk) not in response.content.decode()
+
+
 def test_an_older_version_says_so(as_user, org_user, submission):
     newer = Submission.objects.create(
         report=submission.report, submitted_by=org_user, data={"tables": []}
