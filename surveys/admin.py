@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 
 from accounts.admin import ReadOnlyAdminMixin
 from datacollection.models import Study
+from fisoko.admin_paging import EstimatedCountMixin
 
 from . import services
 from .definitions import DefinitionFileError, definition_from_file, questionnaire_export_json
@@ -280,7 +281,10 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessCode)
-class AccessCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccessCodeAdmin(EstimatedCountMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A pupil's code for each participant code of the study: up to the 1.9 M participants'
+    codes of the country, so the list counts and orders as theirs does."""
+
     list_display = [
         "questionnaire",
         "organization",
@@ -290,5 +294,10 @@ class AccessCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "submitted_at",
     ]
     list_filter = ["questionnaire"]
+    # In the order of the index (questionnaire, organization): the model's order sorted every
+    # code by the questionnaires' studies and the organizations' names through joins on each
+    # page (15,000 codes of a region: 29 ms of the page's 100).
+    ordering = ["questionnaire_id", "organization_id", "pk"]
+    list_select_related = ["questionnaire", "organization"]
     # The code itself is not listed: the operator has no need to read a respondent's way in.
     exclude = ["code"]

@@ -8,12 +8,13 @@ from http import HTTPStatus
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from surveys.definitions import NOT_A_DEFINITION_MESSAGE, questionnaire_export
 from surveys.models import Question, Questionnaire
-from tests.factories import make_questionnaire
+from tests.factories import issue_code, make_questionnaire, many_organizations
 
 from .conftest import client_for
 
@@ -239,3 +240,23 @@ def test_a_new_section_says_where_its_questions_are_added(operator, questionnair
     assert page.status_code == HTTPStatus.OK
     assert page.context["inline_admin_formsets"] == []
     assert "Вопросы добавляются в сохраненный раздел" in page.content.decode()
+
+
+@pytest.mark.parametrize("schools", [1, 6])
+def test_the_codes_list_costs_the_same_queries_for_any_number_of_codes(
+    operator, questionnaire, municipality, schools, django_assert_num_queries
+):
+    """Ordered as the index (questionnaire, organization) is, counted as the participants'
+    codes are (an estimate for a large unfiltered table on PostgreSQL)."""
+    for organization in many_organizations(municipality, schools):
+        for _ in range(3):
+            issue_code(questionnaire, organization)
+    client = client_for(operator)
+    estimate = 1 if connection.vendor == "postgresql" else 0
+    # 1 session, 2 user, 3 the questionnaires of the filter, (the estimate,) 4 count,
+    # 5 «есть ли расписание напоминаний», 6 the page with questionnaire and organization
+    with django_assert_num_queries(6 + estimate):
+        page = client.get(reverse("admin:surveys_accesscode_changelist"))
+    rows = list(page.context["cl"].result_list)
+    assert len(rows) == 3 * schools
+    assert rows == sorted(rows, key=lambda c: (c.questionnaire_id, c.organization_id, c.pk))
