@@ -151,3 +151,23 @@ def test_the_search_indexes_are_on_the_login_and_the_stored_folded_name(db):
         found = dict(cursor.fetchall())
     assert "USING gin (login gin_trgm_ops)" in found["accounts_organization_login_trgm"]
     assert "USING gin (name_folded gin_trgm_ops)" in found["accounts_organization_name_trgm"]
+
+
+def test_organizations_have_a_covering_index_of_id_and_login_on_postgresql(db):
+    """accounts migration 0007: a list sorted by a report's date under a status filter looks up
+    each report's organization for its login by this index alone (PostgreSQL; SQLite has no
+    INCLUDE and gets nothing)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "accounts_organization")
+    found = indexes.get("accounts_organization_id_login")
+    if connection.vendor == "postgresql":
+        assert found is not None and found["index"] and not found["unique"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'accounts_organization_id_login'"
+            )
+            assert cursor.fetchone()[0].endswith("USING btree (id) INCLUDE (login)")
+    else:
+        assert found is None
