@@ -1,29 +1,25 @@
-"""Form definitions and collections are set up here by the federal operator, without code."""
+"""Form definitions and collections are set up here by the federal operator, without code
+(the form builder's pages — forms, tables, columns — are in `admin_definitions`)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 
 from accounts.admin import ReadOnlyAdminMixin
 from accounts.models import Region
 
-from . import services
-from .definitions import form_definition_errors
+from . import (
+    admin_definitions,  # noqa: F401 (the form builder's pages register there)
+    services,
+)
 from .login_lists import logins_from_file, logins_from_text
 from .models import (
     Collection,
-    Column,
-    CrossCheck,
     Extension,
-    FixedRow,
-    Form,
-    FormTable,
     Report,
     Study,
     Submission,
@@ -34,134 +30,6 @@ from .models import (
 class StudyAdmin(admin.ModelAdmin):
     list_display = ["title", "year", "code"]
     search_fields = ["title", "code"]
-
-
-class FormTableInline(admin.TabularInline):
-    model = FormTable
-    extra = 0
-    show_change_link = True
-    fields = ["order", "key", "title", "row_mode", "max_rows"]
-
-
-class FormImportForm(forms.Form):
-    file = forms.FileField(label="Файл определения (JSON)")
-    code = forms.CharField(
-        label="Новый код формы",
-        max_length=40,
-        required=False,
-        help_text="Оставьте пустым, чтобы взять код из файла (он не должен быть занят).",
-    )
-    title = forms.CharField(
-        label="Новое наименование", max_length=300, required=False, help_text="Необязательно."
-    )
-
-
-def definition_download(form: Form) -> HttpResponse:
-    response = HttpResponse(services.form_export_json(form), content_type="application/json")
-    response["Content-Disposition"] = content_disposition_header(True, f"{form.code}.json")
-    return response
-
-
-@admin.register(Form)
-class FormAdmin(admin.ModelAdmin):
-    list_display = ["title", "code"]
-    search_fields = ["title", "code"]
-    inlines = [FormTableInline]
-    actions = ["export_definition"]
-    change_list_template = "admin/datacollection/form/change_list.html"
-    change_form_template = "admin/datacollection/form/change_form.html"
-
-    def response_change(self, request, obj):
-        for message in form_definition_errors(obj):
-            self.message_user(request, message, messages.WARNING)
-        return super().response_change(request, obj)
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("import/", wrap(self.import_view), name="datacollection_form_import"),
-            path(
-                "<path:object_id>/export/",
-                wrap(self.export_view),
-                name="datacollection_form_export",
-            ),
-            *super().get_urls(),
-        ]
-
-    @admin.action(description="Экспорт определения формы (JSON)")
-    def export_definition(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, "Для экспорта выберите одну форму.", messages.WARNING)
-            return None
-        return definition_download(queryset.get())
-
-    def export_view(self, request, object_id):
-        form = get_object_or_404(Form, pk=object_id)
-        if not self.has_view_permission(request, form):
-            raise PermissionDenied
-        return definition_download(form)
-
-    def import_view(self, request):
-        """A form from a definition file: next year's form from this year's."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        upload_form = FormImportForm(request.POST or None, request.FILES or None)
-        errors = []
-        if request.method == "POST" and upload_form.is_valid():
-            try:
-                definition = services.definition_from_file(upload_form.cleaned_data["file"].read())
-                form = services.form_import(
-                    definition=definition,
-                    code=upload_form.cleaned_data["code"],
-                    title=upload_form.cleaned_data["title"],
-                    actor=request.user,
-                    request=request,
-                )
-            except (services.DefinitionFileError, services.DefinitionInvalidError) as error:
-                errors = error.messages
-            else:
-                self.message_user(
-                    request, f"Форма «{form.title}» ({form.code}) импортирована.", messages.SUCCESS
-                )
-                return redirect(reverse("admin:datacollection_form_change", args=[form.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Импорт определения формы",
-            "upload_form": upload_form,
-            "errors": errors,
-        }
-        return TemplateResponse(request, "admin/datacollection/form/import.html", context)
-
-
-class ColumnInline(admin.StackedInline):
-    model = Column
-    extra = 0
-    fields = [
-        ("order", "key", "title", "type", "required"),
-        ("min_value", "max_value", "max_length"),
-        "choices",
-        "special_codes",
-        "sum_of",
-        "help_text",
-    ]
-
-
-class FixedRowInline(admin.TabularInline):
-    model = FixedRow
-    extra = 0
-
-
-class CrossCheckInline(admin.TabularInline):
-    model = CrossCheck
-    extra = 0
-
-
-@admin.register(FormTable)
-class FormTableAdmin(admin.ModelAdmin):
-    list_display = ["title", "form", "key", "row_mode"]
-    list_filter = ["form"]
-    inlines = [ColumnInline, FixedRowInline, CrossCheckInline]
 
 
 class ExtensionAdminForm(forms.ModelForm):

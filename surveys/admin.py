@@ -4,7 +4,7 @@ A questionnaire exports to and imports from a JSON file and has a preview of its
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
-from django.utils.text import capfirst
 
 from accounts.admin import ReadOnlyAdminMixin
 from datacollection.models import Study
 from fisoko.admin_paging import EstimatedCountMixin
+from fisoko.admin_rows import RowForm
 
 from . import services
 from .definitions import DefinitionFileError, definition_from_file, questionnaire_export_json
@@ -168,31 +168,6 @@ def condition_choices(questionnaire_id) -> QuerySet:
     ).select_related("section")
 
 
-class QuestionRowForm(forms.ModelForm):
-    """A question's row on its section's page. The question's own checks (`Question.clean`)
-    may fault a field kept on the question's page — moving a question above the one its
-    condition reads faults «Показывать, если»: that message goes to the row, with the field's
-    name, instead of a field the row does not have."""
-
-    def add_error(self, field, error):
-        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            elsewhere = [
-                f"{capfirst(Question._meta.get_field(name).verbose_name)}: {message}"
-                for name, messages in error.error_dict.items()
-                if name != NON_FIELD_ERRORS and name not in self.fields
-                for message in ValidationError(messages).messages
-            ]
-            if elsewhere:
-                errors = {
-                    name: messages
-                    for name, messages in error.error_dict.items()
-                    if name == NON_FIELD_ERRORS or name in self.fields
-                }
-                errors[NON_FIELD_ERRORS] = errors.get(NON_FIELD_ERRORS, []) + elsewhere
-                error = ValidationError(errors)
-        super().add_error(field, error)
-
-
 class QuestionInline(admin.TabularInline):
     """The section's questions, one row each: what is read and reordered together (order,
     key, text, required; the kind shown). Choices, statements, limits, the hint and the
@@ -201,7 +176,7 @@ class QuestionInline(admin.TabularInline):
     bare view for four questions (bench/admin.py)."""
 
     model = Question
-    form = QuestionRowForm
+    form = RowForm  # a question above the one its condition reads: the condition's message
     fk_name = "section"
     extra = 0
     show_change_link = True

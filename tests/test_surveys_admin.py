@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from surveys.definitions import NOT_A_DEFINITION_MESSAGE, questionnaire_export
 from surveys.models import Question, Questionnaire
-from tests.factories import issue_code, make_questionnaire, many_organizations
+from tests.factories import admin_post, issue_code, make_questionnaire, many_organizations
 
 from .conftest import client_for
 
@@ -90,26 +90,6 @@ def test_only_the_operator_reaches_the_builder(regional, questionnaire, name):
     assert client_for(regional).get(url).status_code == HTTPStatus.FOUND  # to the login
 
 
-def section_post(page, **changes) -> dict:
-    """The section's page as its form would send it back: the section and every question row
-    with their current values, `changes` (name → value) applied."""
-    data = {}
-    formset = page.context["inline_admin_formsets"][0].formset
-    for form in [page.context["adminform"].form, *formset.forms]:
-        for name in form.fields:
-            value = form[name].value()
-            if value is True:
-                data[form.add_prefix(name)] = "on"
-            elif value not in (None, False):
-                data[form.add_prefix(name)] = value
-    management = formset.management_form
-    data.update(
-        {management.add_prefix(name): management[name].value() for name in management.fields}
-    )
-    data.update(changes)
-    return {name: value for name, value in data.items() if value is not None}
-
-
 def test_a_section_lists_its_questions_in_rows_and_saves_a_change(operator, questionnaire):
     section = questionnaire.sections.get(order=1)
     client = client_for(operator)
@@ -127,7 +107,7 @@ def test_a_section_lists_its_questions_in_rows_and_saves_a_change(operator, ques
 
     response = client.post(
         url,
-        section_post(
+        admin_post(
             page,
             **{
                 "questions-1-text": "Какие предметы вы преподаете?",
@@ -149,7 +129,7 @@ def test_a_row_that_faults_a_field_of_the_question_page_names_it(operator, quest
     section = questionnaire.sections.get(order=1)
     client = client_for(operator)
     url = reverse("admin:surveys_section_change", args=[section.pk])
-    response = client.post(url, section_post(client.get(url), **{"questions-3-order": "0"}))
+    response = client.post(url, admin_post(client.get(url), **{"questions-3-order": "0"}))
     assert response.status_code == HTTPStatus.OK
     assert (
         "Показывать, если на вопрос: Условие — только на более ранний вопрос анкеты."

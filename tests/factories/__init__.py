@@ -2,6 +2,7 @@
 Test modules import from here, never from one another."""
 
 from .accounts import *  # noqa: F403
+from .admin_pages import *  # noqa: F403
 from .concurrency import *  # noqa: F403
 from .datacollection import *  # noqa: F403
 from .files import *  # noqa: F403
