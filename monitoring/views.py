@@ -34,6 +34,7 @@ from .forms import (
     sort_links,
 )
 from .models import ExportJob
+from .participant_html import rows_html
 
 
 def _list_url(collection, back: str = "") -> str:
@@ -124,6 +125,7 @@ def participant_list(request, pk):
     rows = presenters.participant_rows(
         page, collection, back, lambda pk: cells_of(share_groups, pk)
     )
+    can_act = permissions.may_act_on_organizations(request.user)
     return render(
         request,
         "monitoring/participant_list.html",
@@ -133,8 +135,13 @@ def participant_list(request, pk):
             "filters": filters,
             "page": page,
             "rows": rows,
+            "rows_html": rows_html(
+                rows,
+                see_all_regions=permissions.may_see_all_regions(request.user),
+                can_act=can_act,
+            ),
             "sorts": sort_links(request.GET, filters["sort"]),
-            "can_act": permissions.may_act_on_organizations(request.user),
+            "can_act": can_act,
             "filter_label": selectors.FILTERS.get(filters["status"], ("",))[0],
             **_filter_options(form, filters),
             "share_groups": share_groups,

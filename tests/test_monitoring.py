@@ -310,21 +310,6 @@ def test_list_page_shows_statuses_dates_and_view_links(
     assert "Продлить" in body and "Вернуть" in body
 
 
-def test_list_rows_are_read_by_key_as_the_template_reads_them(
-    as_user, regional, collection, participants_47
-):
-    """The rows, their dates and badges answer `row[name]` (the template engine's first try)
-    with the field itself, and a name they lack as a missing key."""
-    fill(collection, participants_47)
-    url = reverse("monitoring:participant_list", args=[collection.pk])
-    rows = as_user(regional).get(url, {"sort": "-submitted"}).context["rows"]
-    row = next(row for row in rows if row.submitted)
-    assert (row["login"], row["submitted"]["date"]) == (row.login, row.submitted.date)
-    assert row["badges"][0]["label"] == row.badges[0].label
-    with pytest.raises(KeyError):
-        row["password"]
-
-
 def test_list_filters_offer_their_options_with_the_chosen_ones_selected(
     as_user, operator, regional, municipal, collection, participants_47, org_other_region
 ):
