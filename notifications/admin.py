@@ -39,7 +39,11 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__"]
 
     def has_add_permission(self, request):
-        return not ReminderSettings.objects.exists()
+        # One schedule at most. Asked for the admin's list of models (fisoko/admin_site.py asks
+        # once for its key and Django again when it builds the list), read once a request.
+        if not hasattr(request, "_reminder_settings_exist"):
+            request._reminder_settings_exist = ReminderSettings.objects.exists()
+        return not request._reminder_settings_exist
 
     def has_delete_permission(self, request, obj=None):
         return False
