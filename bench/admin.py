@@ -1,7 +1,8 @@
 """The federal operator's admin at national scale: every changelist of the admin site, and the
-add page and the change page of one object of every model (the collection with the most
-participants, an organization, a report, a study…), each whole against the bare
-login-protected view in the same process.
+add page and the change page of one object of every model (the largest of those whose page
+grows with their children — the collection with the most participants, the table with the most
+columns… — the first of the others: an organization, a report, a study…), each whole against
+the bare login-protected view in the same process.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fisoko_bench_admin \\
         .venv/bin/python bench/admin.py [--organizations 45000] [--repeat 7] [--only collection]
@@ -32,18 +33,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pages import run, setup, uptime
 from bench.readiness import questionnaires
 
+# The object measured of these models is the one with the most of what its page shows for
+# each: participants (45,000 at national scale), a form's tables, a table's columns (the
+# results' 14), a questionnaire's sections, a section's questions.
+LARGEST_BY = {
+    "datacollection.collection": "organizations",
+    "datacollection.form": "tables",
+    "datacollection.formtable": "columns",
+    "surveys.questionnaire": "sections",
+    "surveys.section": "questions",
+}
+
 
 def sample(model):
-    """The object whose change page is measured: the collection with the most participants
-    (45,000 at national scale), the first object of any other model."""
+    """The object whose change page is measured: the largest (`LARGEST_BY`), the first object
+    of any other model."""
     from django.db.models import Count
 
-    from datacollection.models import Collection
-
-    if model is Collection:
+    children = LARGEST_BY.get(model._meta.label_lower)
+    if children:
         return (
-            Collection.objects.annotate(participants=Count("organizations"))
-            .order_by("-participants", "pk")
+            model._default_manager.annotate(children=Count(children))
+            .order_by("-children", "pk")
             .first()
         )
     return model._default_manager.order_by("pk").first()
