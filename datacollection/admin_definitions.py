@@ -163,7 +163,21 @@ class FormTableAdmin(admin.ModelAdmin):
     def get_inline_instances(self, request, obj=None):
         # Columns are added to a saved table, on the column's page (the link under them).
         inlines = super().get_inline_instances(request, obj)
-        return inlines if obj is not None else [i for i in inlines if i.model is not Column]
+        if obj is None:
+            return [i for i in inlines if i.model is not Column]
+        if obj.is_dynamic and not obj.fixed_rows.exists():
+            # Rows the organization adds have no fixed rows: the empty «Строки» with its form
+            # for a new row was ~7 ms of the page (bench/admin.py, the results' table). They
+            # appear once the table is saved with fixed rows; leftovers stay shown to delete.
+            return [i for i in inlines if i.model is not FixedRow]
+        return inlines
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        prefixes = {inline.formset.prefix for inline in context.get("inline_admin_formsets", [])}
+        context["fixed_rows_after_save"] = (
+            obj is not None and obj.is_dynamic and "fixed_rows" not in prefixes
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Column)

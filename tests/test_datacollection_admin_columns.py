@@ -11,7 +11,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertHTMLEqual
 
 from datacollection.admin_definitions import ColumnInline
-from datacollection.models import Column, FormTable
+from datacollection.models import Column, FixedRow, FormTable
 from tests.factories import OperatorFactory, admin_post, make_form
 
 from .conftest import client_for
@@ -73,7 +73,8 @@ def test_a_table_page_costs_the_same_queries_for_any_number_of_columns(
     )
     client = client_for(operator)
     ContentType.objects.clear_cache()  # read once per process: as on the first request
-    # 1 session, 2 user, 3 the table with its form, 4 its columns, 5 its rows, 6 its checks,
+    # 1 session, 2 user, 3 the table with its form, 4 its columns, 5 has it fixed rows (its
+    # rows the organization adds: none, and no «Строки» to read them), 6 its checks,
     # 7 «есть ли расписание напоминаний» (the admin's menu), 8 the forms of the select,
     # 9 the content type (the «История» link)
     with django_assert_num_queries(9):
@@ -146,3 +147,55 @@ def test_an_operator_who_may_only_view_columns_sees_them_read_only(results):
     assert 'id="columns-group"' in html
     assert 'name="columns-0-title"' not in html  # Django's template, every field read-only
     assert results.columns.first().title in html
+
+
+def inline_prefixes(page):
+    return [inline.formset.prefix for inline in page.context["inline_admin_formsets"]]
+
+
+def test_a_table_whose_rows_the_organization_adds_shows_no_fixed_rows(operator, results):
+    """Its fixed rows would be unused: the empty «Строки» and its new row's form are left out
+    (the page of the results' table, ~7 ms), with where fixed rows are set instead; a fixed
+    table, and a table left with fixed rows from before, show them."""
+    client = client_for(operator)
+    url = reverse("admin:datacollection_formtable_change", args=[results.pk])
+    page = client.get(url)
+    assert inline_prefixes(page) == ["columns", "checks"]
+    assert (
+        "Фиксированные строки задаются у таблицы с фиксированными строками" in page.content.decode()
+    )
+
+    fixed = FormTable.objects.create(
+        form=results.form, key="counts_2", title="Численность", order=9
+    )
+    page = client.get(reverse("admin:datacollection_formtable_change", args=[fixed.pk]))
+    assert inline_prefixes(page) == ["columns", "fixed_rows", "checks"]
+    assert "Фиксированные строки задаются" not in page.content.decode()
+
+    FixedRow.objects.create(table=results, key="left", label="Осталась", order=1)
+    page = client.get(url)
+    assert inline_prefixes(page) == ["columns", "fixed_rows", "checks"]
+    response = client.post(url, admin_post(page, **{"fixed_rows-0-DELETE": "on"}))
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    assert not results.fixed_rows.exists()
+
+
+def test_a_table_made_fixed_gets_its_fixed_rows_once_saved(operator, results):
+    client = client_for(operator)
+    url = reverse("admin:datacollection_formtable_change", args=[results.pk])
+    data = admin_post(client.get(url), row_mode="fixed", max_rows="", _continue="1")
+    response = client.post(url, data)
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    page = client.get(url)
+    assert inline_prefixes(page) == ["columns", "fixed_rows", "checks"]
+    data = admin_post(
+        page,
+        **{
+            "fixed_rows-TOTAL_FORMS": "1",
+            "fixed_rows-0-key": "grade4",
+            "fixed_rows-0-label": "4 класс",
+            "fixed_rows-0-order": "1",
+        },
+    )
+    assert client.post(url, data).status_code == HTTPStatus.FOUND
+    assert list(results.fixed_rows.values_list("key", flat=True)) == ["grade4"]
