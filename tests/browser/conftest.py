@@ -126,6 +126,17 @@ def login(page, username, password):
     page.get_by_role("button", name="Войти").click()
 
 
+def shots(page, name: str, folder: str = "admin") -> None:
+    """The page at 1280 and at 390 px wide (test-artifacts/<folder>/<name>-<width>.png), back
+    to 1280: the two widths every page is looked at."""
+    shots_dir = ARTIFACTS / folder
+    shots_dir.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=shots_dir / f"{name}-1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=shots_dir / f"{name}-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def saved_status(page):
     """Waits until the table editor reports every edit saved."""
     return expect(page.get_by_test_id("save-status")).to_contain_text("Все изменения сохранены в")

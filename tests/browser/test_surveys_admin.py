@@ -10,20 +10,9 @@ from playwright.sync_api import expect
 from surveys.models import Question
 from tests.factories import TEST_PASSWORD, make_questionnaire
 
-from .conftest import ARTIFACTS, login
+from .conftest import login, shots
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = ARTIFACTS / "admin"
-
-
-def shots(page, name):
-    """The page at 1280 and at 390 px wide, back to 1280."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}-1280.png", full_page=True)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=SHOTS / f"{name}-390.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_operator_edits_a_section_and_its_questions(page, operator, org):
