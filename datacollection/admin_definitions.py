@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 
-from fisoko.admin_rows import RowForm
+from fisoko.admin_rows import ChildPageMixin, RowForm
 
 from . import services
 from .definitions import form_definition_errors
@@ -181,10 +181,11 @@ class FormTableAdmin(admin.ModelAdmin):
 
 
 @admin.register(Column)
-class ColumnAdmin(admin.ModelAdmin):
+class ColumnAdmin(ChildPageMixin, admin.ModelAdmin):
     """One column whole. Opened from its table's page, added there with the table chosen
     (`?table=`), and saving returns to that table."""
 
+    parent = "table"
     list_display = ["key", "title", "type", "table"]
     list_filter = ["table__form"]
     list_select_related = ["table__form"]
@@ -206,9 +207,3 @@ class ColumnAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("table__form")
-
-    def response_post_save_add(self, request, obj):
-        return redirect(reverse("admin:datacollection_formtable_change", args=[obj.table_id]))
-
-    def response_post_save_change(self, request, obj):
-        return redirect(reverse("admin:datacollection_formtable_change", args=[obj.table_id]))

@@ -6,6 +6,8 @@ the row, with the field's name."""
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import capfirst
 
 
@@ -31,3 +33,27 @@ class RowForm(forms.ModelForm):
         if elsewhere:
             kept[NON_FIELD_ERRORS] = kept.get(NON_FIELD_ERRORS, []) + elsewhere
         return ValidationError(kept)
+
+
+class ChildPageMixin:
+    """The admin of a child shown as a row on its parent's page: saving the child (added or
+    changed) returns to that parent's page, where the operator came from. `parent` is the
+    child's foreign key to it («Сохранить и продолжить» / «…и добавить другой» keep Django's
+    own answers)."""
+
+    parent: str
+
+    def _parent_page(self, obj):
+        field = obj._meta.get_field(self.parent)
+        meta = field.related_model._meta
+        url = reverse(
+            f"admin:{meta.app_label}_{meta.model_name}_change",
+            args=[getattr(obj, field.attname)],
+        )
+        return redirect(url)
+
+    def response_post_save_add(self, request, obj):
+        return self._parent_page(obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._parent_page(obj)

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from accounts.admin import ReadOnlyAdminMixin
 from datacollection.models import Study
 from fisoko.admin_paging import EstimatedCountMixin
-from fisoko.admin_rows import RowForm
+from fisoko.admin_rows import ChildPageMixin, RowForm
 
 from . import services
 from .definitions import DefinitionFileError, definition_from_file, questionnaire_export_json
@@ -207,10 +207,11 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ChildPageMixin, admin.ModelAdmin):
     """One question whole. Opened from its section's page, added there with the section
     chosen (`?section=`), and saving returns to that section."""
 
+    parent = "section"
     list_display = ["key", "text", "kind", "section"]
     list_filter = ["section__questionnaire"]
     list_select_related = ["section__questionnaire"]
@@ -247,12 +248,6 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("section__questionnaire")
-
-    def response_post_save_add(self, request, obj):
-        return redirect(reverse("admin:surveys_section_change", args=[obj.section_id]))
-
-    def response_post_save_change(self, request, obj):
-        return redirect(reverse("admin:surveys_section_change", args=[obj.section_id]))
 
 
 @admin.register(AccessCode)
