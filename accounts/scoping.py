@@ -5,10 +5,10 @@ download cannot disagree about scope. Anything out of scope is reported as missi
 same as a thing that does not exist, so ids cannot be probed.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from core.search import filter_any_field
+from core.search import any_field_contains
 
 from .models import Municipality, Organization, Region, User
 
@@ -53,10 +53,17 @@ def organization_for_user_or_404(user: User, pk: int) -> Organization:
 
 
 def search_organizations(organizations: QuerySet, q: str, *, via: str = "") -> QuerySet:
-    """Organizations whose login or name contains `q`, in any letter case (Cyrillic included,
-    on SQLite too: see `apps._unicode_lower_for_sqlite`). `via` searches the rows of another
-    model through its relation to the organization ("organization__"). Both are compared as
-    stored: a login is lower case by a constraint (edu470001), the name is searched in its
-    folded copy `name_folded`, which the database computes from it. On PostgreSQL both have
-    trigram indexes (accounts migrations 0005 and 0006)."""
-    return filter_any_field(organizations, q, f"{via}login", f"{via}name_folded")
+    """Organizations whose login or name contains `q` (`organization_search`). `via` searches
+    the rows of another model through its relation to the organization ("organization__")."""
+    condition = organization_search(q, via=via)
+    return organizations if condition is None else organizations.filter(condition)
+
+
+def organization_search(q: str, *, via: str = "") -> Q | None:
+    """The condition «the organization's login or name contains `q`», in any letter case
+    (Cyrillic included, on SQLite too: see `apps._unicode_lower_for_sqlite`); None for an
+    empty query. Both are compared as stored: a login is lower case by a constraint
+    (edu470001), the name is searched in its folded copy `name_folded`, which the database
+    computes from it. On PostgreSQL both have trigram indexes (accounts migrations 0005 and
+    0006)."""
+    return any_field_contains(q, f"{via}login", f"{via}name_folded")

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import OrderBy, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OrderBy, Q, QuerySet
 from django.utils.functional import cached_property
 
 
@@ -18,8 +18,8 @@ class ReversiblePaginator(Paginator):
 
     Two options for lists whose rows are wide (joins, computed columns):
     - `counted`: a cheaper queryset with the same number of rows, counted instead of the
-      ordered one (for example the rows of a link table, read from its index), or a
-      `CountDifference` of two;
+      ordered one (for example the rows of a link table, read from its index), a
+      `CountDifference` of two or a `CountEither`;
     - `rows`: `rows(ids)` reads the page's rows by primary key; the ordered queryset then gives
       only the page's ids, so the database sorts narrow rows and computes the wide columns for
       the page alone (one query more, the same number whatever the size of the list);
@@ -40,7 +40,7 @@ class ReversiblePaginator(Paginator):
         object_list,
         per_page,
         *,
-        counted: "QuerySet | CountDifference | None" = None,
+        counted: "Counted | None" = None,
         rows: Callable[[list], Iterable] | None = None,
         nulls_apart: str = "",
         few_nulls: bool = False,
@@ -135,26 +135,91 @@ class CountDifference:
     them but those» when the rows to leave out are a few joins cheaper to count than the rest
     is to find (the participants «Не приступили»: every participant less those whose report
     shows a start — two index scans, where NOT EXISTS of a report for each of 45,000
-    participants hashed 38,000 reports). The caller answers for the subtrahend's rows being
-    rows of the minuend."""
+    participants hashed 38,000 reports). Either part may itself be a `CountDifference` or a
+    `CountEither`. The caller answers for the subtrahend's rows being rows of the minuend."""
 
-    def __init__(self, minuend: QuerySet, subtrahend: QuerySet):
+    def __init__(self, minuend: "Counted", subtrahend: "Counted"):
         self.minuend = minuend
         self.subtrahend = subtrahend
 
+    @property
+    def db(self) -> str:
+        return self.minuend.db
+
+    def count_sql(self) -> tuple[str, list]:
+        minuend, minuend_params = count_sql(self.minuend)
+        subtrahend, subtrahend_params = count_sql(self.subtrahend)
+        return f"({minuend} - {subtrahend})", [*minuend_params, *subtrahend_params]
+
     def count(self) -> int:
-        parts, params = [], []
-        for queryset in (self.minuend, self.subtrahend):
-            try:
-                sql, part_params = (
-                    queryset.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
-                )
-            except EmptyResultSet:  # Django knows the part is empty: nothing to count
-                parts.append("0")
-                continue
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608
-            params.extend(part_params)
-        with connections[self.minuend.db].cursor() as cursor:
-            # Both parts are Django's compiled SQL, their values passed as parameters.
-            cursor.execute(f"SELECT {parts[0]} - {parts[1]}", params)
-            return cursor.fetchone()[0]
+        return count_of(self)
+
+
+class CountEither:
+    """The same rows counted one of two ways, chosen in the same query by a sample of them:
+    `most` when more than half of the first `SAMPLE` rows of `sample` pass `condition`,
+    `few` otherwise (an empty sample too). For a search: the rows it finds are counted
+    directly when they are few (an index finds them), and as «all the rows less those it does
+    not find» when they are most — a search that every name matches («организация»: 45,000
+    organizations) then counts the collection's link table from its index and looks for the
+    none that fail it, instead of joining 45,000 found organizations to 45,000 participants
+    (51 → 15 ms at national scale). A sample that misjudges costs time, never the right
+    number: the caller answers for both ways counting the same rows. Only the chosen branch
+    runs: a CASE evaluates its subquery when the branch is taken."""
+
+    SAMPLE = 200
+
+    def __init__(self, sample: QuerySet, condition: Q, *, most: "Counted", few: "Counted"):
+        self.sample = sample
+        self.condition = condition
+        self.most = most
+        self.few = few
+
+    @property
+    def db(self) -> str:
+        return self.sample.db
+
+    def count_sql(self) -> tuple[str, list]:
+        few, few_params = count_sql(self.few)
+        sample = (
+            self.sample.order_by()
+            .annotate(passes=ExpressionWrapper(self.condition, output_field=BooleanField()))
+            .values("passes")[: self.SAMPLE]
+        )
+        try:
+            sample_sql, sample_params = sample.query.get_compiler(self.db).as_sql()
+        except EmptyResultSet:  # no rows to sample, none to count either way
+            return few, few_params
+        most, most_params = count_sql(self.most)
+        # The sample and both ways are Django's compiled SQL, their values passed as
+        # parameters.
+        sql = (
+            "(CASE WHEN (SELECT 2 * SUM(CASE WHEN sampled.passes THEN 1 ELSE 0 END) > COUNT(*) "  # noqa: S608
+            f"FROM ({sample_sql}) AS sampled) THEN {most} ELSE {few} END)"
+        )
+        return sql, [*sample_params, *most_params, *few_params]
+
+    def count(self) -> int:
+        return count_of(self)
+
+
+Counted = QuerySet | CountDifference | CountEither
+
+
+def count_sql(counted: Counted) -> tuple[str, list]:
+    """A scalar SQL expression that counts the rows of `counted`, and its parameters."""
+    if not isinstance(counted, QuerySet):
+        return counted.count_sql()
+    try:
+        sql, params = counted.order_by().values("pk").query.get_compiler(counted.db).as_sql()
+    except EmptyResultSet:  # Django knows there are no rows: nothing to count
+        return "0", []
+    return f"(SELECT COUNT(*) FROM ({sql}) AS counted)", list(params)  # noqa: S608
+
+
+def count_of(counted: Counted) -> int:
+    """`counted`'s rows counted in one query."""
+    sql, params = count_sql(counted)
+    with connections[counted.db].cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)  # Django's compiled SQL, with its parameters
+        return cursor.fetchone()[0]

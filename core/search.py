@@ -26,17 +26,18 @@ def filter_by_words(queryset: QuerySet, q: str, *, field: str = "search_text") -
     return queryset
 
 
-def filter_any_field(queryset: QuerySet, q: str, *fields: str) -> QuerySet:
-    """Rows where any of `fields` contains the whole query, in any letter case. The fields are
-    stored folded by their own rule (a constraint, a generated column: `fold` of the query is
-    Python's lower case, theirs the database's LOWER, which core.apps makes Python's on
-    SQLite), so they are compared as they are, without folding every row's value on each
-    search (folding 45,000 values costs the database more than reading them). Put first the
-    field most likely to match: a row it matches is not compared again."""
+def any_field_contains(q: str, *fields: str) -> Q | None:
+    """The condition «any of `fields` contains the whole query, in any letter case» (None for
+    an empty query). The fields are stored folded by their own rule (a constraint, a generated
+    column: `fold` of the query is Python's lower case, theirs the database's LOWER, which
+    core.apps makes Python's on SQLite), so they are compared as they are, without folding
+    every row's value on each search (folding 45,000 values costs the database more than
+    reading them). Put first the field most likely to match: a row it matches is not compared
+    again."""
     q = fold((q or "").strip())
     if not q:
-        return queryset
+        return None
     condition = Q()
     for field in fields:
         condition |= Q(**{f"{field}__contains": q})
-    return queryset.filter(condition)
+    return condition

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 
 from accounts.models import Organization
-from core.paging import CountDifference, ReversiblePaginator
+from core.paging import CountDifference, CountEither, ReversiblePaginator
 from datacollection.status import filter_condition
 from monitoring import selectors
 from tests.factories import fill, make_collection, many_organizations
@@ -181,3 +181,57 @@ def test_a_count_difference_is_one_query(municipality, django_assert_num_queries
         assert CountDifference(everyone, some).count() == 4
     assert CountDifference(everyone, Organization.objects.none()).count() == 7
     assert CountDifference(Organization.objects.none(), some).count() == -3
+
+
+def test_count_differences_nest_in_one_query(municipality, django_assert_num_queries):
+    """(7 − 3) − (2 − 1): a part of a `CountDifference` may be one itself."""
+    organizations = many_organizations(municipality, 7)
+    everyone = Organization.objects.all()
+
+    def first(number):
+        return Organization.objects.filter(pk__in=[o.pk for o in organizations[:number]])
+
+    counted = CountDifference(
+        CountDifference(everyone, first(3)), CountDifference(first(2), first(1))
+    )
+    with django_assert_num_queries(1):
+        assert counted.count() == 3
+
+
+@pytest.mark.parametrize(
+    "word, renamed, chosen",
+    [
+        ("тест", 0, "most"),  # every name in the sample passes
+        ("тест", 3, "most"),  # 4 of 7
+        ("тест", 4, "few"),  # 3 of 7: not more than half
+        ("нет такого", 0, "few"),
+    ],
+)
+def test_count_either_counts_the_way_its_sample_chooses(
+    municipality, word, renamed, chosen, django_assert_num_queries
+):
+    """`CountEither` counts `most` when more than half of its sample passes the condition,
+    `few` otherwise, in one query. The two ways here count different rows on purpose (a caller
+    must never do so) to show which one was taken."""
+    organizations = many_organizations(municipality, 7)
+    Organization.objects.filter(pk__in=[o.pk for o in organizations[:renamed]]).update(
+        name="Гимназия"
+    )
+    one = Organization.objects.filter(pk=organizations[0].pk)
+    counted = CountEither(
+        Organization.objects.all(),
+        Q(name_folded__contains=word),
+        most=Organization.objects.all(),  # 7
+        few=one,  # 1
+    )
+    with django_assert_num_queries(1):
+        assert counted.count() == {"most": 7, "few": 1}[chosen]
+
+
+def test_count_either_of_no_rows_counts_the_few_way(municipality):
+    """An empty sample (or one Django knows is empty) chooses `few`."""
+    organizations = many_organizations(municipality, 2)
+    few = Organization.objects.filter(pk=organizations[0].pk)
+    for sample in (Organization.objects.filter(name="нет такой"), Organization.objects.none()):
+        counted = CountEither(sample, Q(name_folded__contains="тест"), most=sample, few=few)
+        assert counted.count() == 1

@@ -222,13 +222,15 @@ def test_list_filters_by_status(regional, collection, participants_47, status, s
 
 
 @pytest.mark.parametrize("status", ["", *selectors.FILTERS])
-@pytest.mark.parametrize("q", ["", "edu47", "школа № 1"])
+@pytest.mark.parametrize("q", ["", "edu47", "школа № 1", "тест"])
 def test_the_count_of_the_list_is_the_number_of_its_rows(
     operator, regional, municipal, collection, participants_47, org_other_region, status, q
 ):
     """Under a filter only a report passes the list counts the collection's reports, not its
     participants (every report belongs to a participant): the number shown and the pages are
-    those of the rows, for every role, filter and search."""
+    those of the rows, for every role, filter and search — a search that most rows pass
+    («edu47» in most logins, «тест» in most names) counted as all the rows less those it
+    fails, one that few pass («школа № 1») as the rows it finds (`core.paging.CountEither`)."""
     fill(collection, [*participants_47, org_other_region])
     for user in (operator, regional, municipal):
         everything = selectors.participant_page(user, collection, status=status, q=q, page=1)
