@@ -22,8 +22,9 @@ page ≤ 50 ms, every page ≤ 15× the bare view (marked «> 15×» otherwise).
 
 The export runs the job (`services.export_run`) and then a baseline that reads the same rows
 the job reads (`selectors.export_records`, in the job's chunks: the participants and their last
-snapshots) and writes them straight into an openpyxl write-only workbook: the ratio is the cost
-of the export's own layout and conversions. `--trace` adds the tracemalloc peak of both.
+snapshots) and writes them straight into an openpyxl write-only workbook, into the cells the
+export's file holds: the ratio is the cost of the export's own conversions (numbers and dates
+typed, Moscow time, the formula guard, headers). `--trace` adds the tracemalloc peak of both.
 """
 
 import argparse
@@ -199,7 +200,11 @@ def export(options) -> None:
 
 def baseline(path, selectors, user, collection) -> int:
     """The rows the job reads (participants, last snapshots, in its chunks), written as they
-    come: a summary row per organization and a row per snapshot row."""
+    come into the cells the export's file holds: a summary row per organization, and a row
+    per snapshot row with the organization's region, municipality, login and name before the
+    row's label and values (as the file has them, so that Excel can filter any sheet by
+    them). What the job adds is its own work: numbers and dates typed, Moscow time, the
+    formula guard, headers, one sheet per table."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -209,8 +214,9 @@ def baseline(path, selectors, user, collection) -> int:
     from monitoring.services import PROGRESS_EVERY
 
     for record in selectors.export_records(user, collection, chunk_size=PROGRESS_EVERY):
+        head = [record.region, record.municipality, record.login, record.name]
         summary.append(
-            [record.region, record.municipality, record.login, record.name, record.status,
+            [*head, record.status,
              record.started_at and record.started_at.replace(tzinfo=None),
              record.submitted_at and record.submitted_at.replace(tzinfo=None),
              record.last_saved_at and record.last_saved_at.replace(tzinfo=None),
@@ -219,7 +225,7 @@ def baseline(path, selectors, user, collection) -> int:
         rows += 1
         for table in (record.snapshot or {}).get("tables", []):
             for row in table["rows"]:
-                results.append([record.login, row["label"], *row["values"].values()])
+                results.append([*head, row["label"], *row["values"].values()])
                 rows += 1
     book.save(path)
     return rows

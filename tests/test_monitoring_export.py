@@ -5,6 +5,7 @@ requester and operators reach it; failures say why and can be retried; old files
 import datetime
 import os
 from datetime import timedelta
+from decimal import Decimal
 from http import HTTPStatus
 from io import BytesIO
 from urllib.parse import quote
@@ -20,7 +21,7 @@ from core.files import safe_text
 from datacollection.models import Column, FixedRow, FormTable, Report, Submission
 from monitoring import presenters, services
 from monitoring.models import ExportJob
-from monitoring.xlsx import ResultsWorkbook
+from monitoring.xlsx import ResultsWorkbook, typed_reader
 from tests.factories import column, make_collection, make_form, snapshot
 
 DANGEROUS = ["=1+2", "+7(812)", "-cmd", "@SUM(A1)", '=HYPERLINK("http://x")']
@@ -315,3 +316,25 @@ def test_a_job_no_worker_took_can_be_started_again(
         client.post(reverse("monitoring:export_retry", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.file
+
+
+@pytest.mark.parametrize(
+    "kind, stored, expected",
+    [
+        (Column.Type.INTEGER, "12", 12),
+        (Column.Type.INTEGER, "X", "X"),  # a special code stays text
+        (Column.Type.INTEGER, "12.5", "12.5"),  # unparsable: as stored
+        (Column.Type.DECIMAL, "2.0", 2),
+        (Column.Type.DECIMAL, "0.75", Decimal("0.75")),
+        (Column.Type.DECIMAL, "Infinity", "Infinity"),
+        (Column.Type.DATE, "2026-11-21", datetime.date(2026, 11, 21)),
+        (Column.Type.DATE, "21.11.2026", "21.11.2026"),
+        (Column.Type.TEXT, "12", "12"),
+        (Column.Type.INTEGER, "", None),
+        (Column.Type.INTEGER, None, None),
+    ],
+)
+def test_a_stored_value_is_exported_as_what_it_stands_for(kind, stored, expected):
+    read = typed_reader(Column(type=kind, special_codes="X\nотсутствовал"))
+    value = read(stored)
+    assert value == expected and type(value) is type(expected)
