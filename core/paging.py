@@ -130,7 +130,17 @@ def _ids_nulls_apart(
     return [*head, *(tail or [])][start:stop]
 
 
-class CountDifference:
+class _CountedBySQL:
+    """A count written as one SQL expression (`count_sql`), counted in one query."""
+
+    def count_sql(self) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def count(self) -> int:
+        return count_of(self)
+
+
+class CountDifference(_CountedBySQL):
     """`minuend.count() - subtrahend.count()` in one query: a list's rows counted as «all of
     them but those» when the rows to leave out are a few joins cheaper to count than the rest
     is to find (the participants «Не приступили»: every participant less those whose report
@@ -151,11 +161,8 @@ class CountDifference:
         subtrahend, subtrahend_params = count_sql(self.subtrahend)
         return f"({minuend} - {subtrahend})", [*minuend_params, *subtrahend_params]
 
-    def count(self) -> int:
-        return count_of(self)
 
-
-class CountEither:
+class CountEither(_CountedBySQL):
     """The same rows counted one of two ways, chosen in the same query by a sample of them:
     `most` when more than half of the first `SAMPLE` rows of `sample` pass `condition`,
     `few` otherwise (an empty sample too). For a search: the rows it finds are counted
@@ -198,9 +205,6 @@ class CountEither:
             f"FROM ({sample_sql}) AS sampled) THEN {most} ELSE {few} END)"
         )
         return sql, [*sample_params, *most_params, *few_params]
-
-    def count(self) -> int:
-        return count_of(self)
 
 
 Counted = QuerySet | CountDifference | CountEither
