@@ -312,10 +312,10 @@ def _counted(
             )
         return narrowed(listed, "organization__", search=search)
 
+    every = counted("")
     found = organization_search(q, via="organization__")
     if found is None:
-        return counted("")
-    every = counted("")
+        return every
     return CountEither(
         every.minuend if isinstance(every, CountDifference) else every,
         found,
