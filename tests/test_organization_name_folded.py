@@ -57,17 +57,7 @@ def test_a_saved_organization_has_its_name_folded_and_refolded_on_every_change(m
 
 
 def test_bulk_writes_and_updates_keep_the_folded_name(municipality):
-    Organization.objects.bulk_create(
-        [
-            Organization(
-                login=f"edu47{number:04d}",
-                name=name,
-                region=municipality.region,
-                municipality=municipality,
-            )
-            for number, name in enumerate(NAMES, start=7001)
-        ]
-    )
+    Organization.objects.bulk_create(unsaved_schools(municipality, start=7001))
     assert_in_step()
 
     Organization.objects.filter(login="edu477001").update(name="Новое ИМЯ")
@@ -84,18 +74,7 @@ def test_bulk_writes_and_updates_keep_the_folded_name(municipality):
 def test_seed_scale_writes_the_folded_name(municipality):
     """`bulk.write_models`: COPY on PostgreSQL (the generated column left to the database),
     `bulk_create` on SQLite."""
-    written = bulk.write_models(
-        Organization,
-        [
-            Organization(
-                login=f"edu47{number:04d}",
-                name=name,
-                region=municipality.region,
-                municipality=municipality,
-            )
-            for number, name in enumerate(NAMES, start=8001)
-        ],
-    )
+    written = bulk.write_models(Organization, unsaved_schools(municipality, start=8001))
     assert written == len(NAMES)
     assert_in_step()
 
@@ -201,4 +180,17 @@ def test_the_migration_folds_the_names_already_there(municipality):
     assert folded_in_database() == {"МБОУ «Лицей № 1»": "мбоу «лицей № 1»"}
     assert list(search_organizations(Organization.objects.all(), "ЛИЦЕЙ")) == [
         Organization.objects.get(login="edu479001")
+    ]
+
+
+def unsaved_schools(municipality, *, start: int) -> list[Organization]:
+    """One school of the municipality per name of NAMES, not saved yet (logins from `start`)."""
+    return [
+        Organization(
+            login=f"edu47{number:04d}",
+            name=name,
+            region=municipality.region,
+            municipality=municipality,
+        )
+        for number, name in enumerate(NAMES, start=start)
     ]

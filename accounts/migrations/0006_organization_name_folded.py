@@ -8,26 +8,21 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
-def folded_name_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DROP INDEX IF EXISTS accounts_organization_name_trgm")
-    schema_editor.execute(
-        "CREATE INDEX accounts_organization_name_trgm ON accounts_organization "
-        "USING gin (name_folded gin_trgm_ops)"
-    )
-    # The planner's statistics of the new column.
-    schema_editor.execute("ANALYZE accounts_organization")
+def name_trigram_index(indexed: str, *, analyze: bool = False):
+    """A migration step that puts the name's trigram index on `indexed` (PostgreSQL only)."""
 
+    def step(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute("DROP INDEX IF EXISTS accounts_organization_name_trgm")
+        schema_editor.execute(
+            "CREATE INDEX accounts_organization_name_trgm ON accounts_organization "
+            f"USING gin ({indexed} gin_trgm_ops)"
+        )
+        if analyze:  # the planner's statistics of the new column
+            schema_editor.execute("ANALYZE accounts_organization")
 
-def lower_name_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DROP INDEX IF EXISTS accounts_organization_name_trgm")
-    schema_editor.execute(
-        "CREATE INDEX accounts_organization_name_trgm ON accounts_organization "
-        "USING gin ((LOWER(name)) gin_trgm_ops)"
-    )
+    return step
 
 
 class Migration(migrations.Migration):
@@ -46,5 +41,8 @@ class Migration(migrations.Migration):
                 verbose_name="наименование для поиска",
             ),
         ),
-        migrations.RunPython(folded_name_index, lower_name_index),
+        migrations.RunPython(
+            name_trigram_index("name_folded", analyze=True),
+            name_trigram_index("(LOWER(name))"),
+        ),
     ]
